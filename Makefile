@@ -1,0 +1,50 @@
+# The front door. `make run` sets up and starts the demo site; `make test` sets up and runs every check.
+PY := $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+ADDRESS ?= 127.0.0.1:8000
+
+.PHONY: install run test lint format migrations-check worker beat cron lock clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
+	touch $@
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo
+	@echo "Serving the demo site at http://$(ADDRESS)/ (the admin at http://$(ADDRESS)/admin/)"
+	$(BIN)/python manage.py runserver $(ADDRESS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrations-check: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+test: lint migrations-check
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+worker: install
+	$(BIN)/celery -A totara_messaging worker --loglevel=INFO
+
+beat: install
+	$(BIN)/celery -A totara_messaging beat --loglevel=INFO
+
+cron: install
+	$(BIN)/python manage.py cron
+
+lock: install
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,114 @@
+"""What users do in their inbox. Pages, the JSON API and commands all call these."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from alerts.handlers import TaskRefused, actions_for, handler_for
+from alerts.models import Alert
+from alerts.presenting import outcome
+from notifications import live
+
+
+class InboxError(Exception):
+    """An action the user cannot take; the message says why."""
+
+
+def mark_read(user, ids) -> int:
+    """Marks these alerts of the user read (others' ids are ignored). One UPDATE."""
+    count = (
+        Alert.objects.for_user(user)
+        .alerts()
+        .unread()
+        .filter(pk__in=list(ids))
+        .update(read_at=timezone.now())
+    )
+    if count:
+        live.push_counts([user.pk])
+    return count
+
+
+def mark_all_read(user, feature: str | None = None) -> int:
+    """Marks every unread alert of the user read. One UPDATE, whatever the number."""
+    unread = Alert.objects.for_user(user).alerts().unread()
+    if feature:
+        unread = unread.filter(feature=feature)
+    count = unread.update(read_at=timezone.now())
+    if count:
+        live.push_counts([user.pk])
+    return count
+
+
+@transaction.atomic
+def act_on_task(user, task_id: int, action: str, comment: str = "") -> Alert:
+    """Runs the task's handler for `action` and closes the task for everyone who received it.
+
+    Raises Alert.DoesNotExist if the task is not the user's, InboxError if the action is not
+    offered or someone already acted, TaskRefused (an InboxError's sibling) from the handler.
+    """
+    task = Alert.objects.select_related("event").get(pk=task_id, recipient=user, kind="task")
+    if action == "dismiss":
+        return _dismiss(task, user)
+    handler = handler_for(task.key, action)
+    if handler is None:
+        offered = ", ".join(actions_for(task.key)) or "none (open its link instead)"
+        raise InboxError(f"This task does not offer {action!r}. It offers: {offered}.")
+    copies = Alert.objects.select_for_update().filter(event_id=task.event_id, kind="task")
+    done = copies.filter(done_at__isnull=False).select_related("acted_by").first()
+    if done is not None:
+        raise InboxError(_already(done))
+    try:
+        handler(task.event, user, comment)
+    except TaskRefused as refusal:
+        raise InboxError(str(refusal)) from None
+    now = timezone.now()
+    closed = copies.filter(done_at__isnull=True).update(
+        done_at=now, read_at=now, action=action, acted_by=user, comment=comment
+    )
+    if not closed:
+        raise InboxError("Someone else has just acted on this task.")
+    live.push_counts(copies.values_list("recipient_id", flat=True))
+    task.refresh_from_db()
+    return task
+
+
+def _already(done: Alert) -> str:
+    who = done.acted_by.display_name if done.acted_by else "Someone"
+    verb = outcome(done.action).lower()
+    return f"{who} already {verb} this on {timezone.localtime(done.done_at):%d %b %Y %H:%M}."
+
+
+def _dismiss(task: Alert, user) -> Alert:
+    """Closes the user's own copy of a task without acting on it (e.g. after opening its link)."""
+    if task.done_at:
+        raise InboxError("This task is already closed.")
+    now = timezone.now()
+    Alert.objects.filter(pk=task.pk, done_at__isnull=True).update(
+        done_at=now, read_at=now, action="dismiss", acted_by=user
+    )
+    live.push_counts([user.pk])
+    task.refresh_from_db()
+    return task
+
+
+def purge_read(older_than_days: int | None = None, batch_size: int = 5000) -> int:
+    """Deletes alerts read (and tasks closed) more than the retention ago, in short batches.
+
+    Unread alerts and open tasks are never purged. Each batch is its own transaction, so no
+    lock is held for long; running it twice deletes nothing more.
+    """
+    days = older_than_days or settings.ALERTS_READ_RETENTION_DAYS
+    cutoff = timezone.now() - timedelta(days=days)
+    total = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Alert.objects.filter(read_at__lt=cutoff)
+                .order_by("read_at")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if not ids:
+                return total
+            total += Alert.objects.filter(pk__in=ids).delete()[0]

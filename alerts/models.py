@@ -1,0 +1,87 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from notifications.catalogue import Urgency
+from notifications.models import Event
+
+
+class AlertQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(recipient=user)
+
+    def alerts(self):
+        return self.filter(kind=Alert.Kind.ALERT)
+
+    def tasks(self):
+        return self.filter(kind=Alert.Kind.TASK)
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+    def open(self):
+        return self.filter(done_at__isnull=True)
+
+    def newest_first(self):
+        return self.order_by("-created_at", "-id")
+
+
+class Alert(models.Model):
+    """One recipient's copy of one event in the web inbox: an alert, or a task to act on.
+
+    The content (key, context, sender, link) stays on the event; this row holds only the
+    recipient's state, so a fan-out to many people writes narrow rows. A task is closed for
+    everyone who received it when one of them acts on it.
+    """
+
+    class Kind(models.TextChoices):
+        ALERT = "alert", "Alert"
+        TASK = "task", "Task"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="inbox_items")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox_items"
+    )
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    key = models.CharField(max_length=100)
+    feature = models.CharField(max_length=50)
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    action = models.CharField(max_length=30, blank=True, help_text="What was done to the task.")
+    acted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comment = models.TextField(blank=True)
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # Lists: a user's alerts or tasks, newest first.
+            models.Index(fields=["recipient", "kind", "-created_at"], name="inbox_list"),
+            # The unread alerts counter and the Alerts block.
+            models.Index(
+                fields=["recipient", "-created_at"],
+                name="inbox_unread_alerts",
+                condition=Q(read_at__isnull=True, kind="alert"),
+            ),
+            # The open tasks counter and the Tasks block.
+            models.Index(
+                fields=["recipient", "-created_at"],
+                name="inbox_open_tasks",
+                condition=Q(done_at__isnull=True, kind="task"),
+            ),
+            # The purge: read rows by when they were read.
+            models.Index(fields=["read_at"], name="inbox_read", condition=Q(read_at__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} for {self.recipient_id}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

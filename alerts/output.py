@@ -1,0 +1,45 @@
+"""The web output: writes inbox rows in bulk and pushes them live after commit."""
+
+from django.db import transaction
+
+from alerts.models import Alert
+from notifications import catalogue, outputs
+from notifications.catalogue import Kind
+
+
+class WebOutput:
+    name = "web"
+
+    def deliver(self, event, recipients) -> int:
+        message_type = catalogue.get(event.key)
+        kind = Alert.Kind.TASK if message_type.kind == Kind.TASK else Alert.Kind.ALERT
+        rows = [
+            Alert(
+                event=event,
+                recipient_id=user_id,
+                kind=kind,
+                key=event.key,
+                feature=message_type.feature,
+                urgency=event.urgency,
+                created_at=event.created_at,
+            )
+            for user_id, _ in recipients
+        ]
+        Alert.objects.bulk_create(rows, batch_size=2000)
+        user_ids = [user_id for user_id, _ in recipients]
+        transaction.on_commit(lambda: schedule_push(event.pk, user_ids))
+        return len(rows)
+
+
+def schedule_push(event_id: int, user_ids: list[int]) -> None:
+    from alerts.tasks import push_new_items
+
+    try:
+        push_new_items.delay(event_id, user_ids)
+    except Exception:  # a broker outage costs the live push only; the inbox has the rows
+        import logging
+
+        logging.getLogger(__name__).warning("live push of event %s not queued", event_id)
+
+
+outputs.register(WebOutput())

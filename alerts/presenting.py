@@ -1,0 +1,74 @@
+"""Turns inbox rows into what pages, the API and live frames show, in the viewer's language."""
+
+from notifications import catalogue
+from notifications.rendering import render
+
+OUTCOMES = {
+    "accept": "Accepted",
+    "decline": "Declined",
+    "approve": "Approved",
+    "dismiss": "Marked done",
+}
+
+
+def outcome(action: str) -> str:
+    return OUTCOMES.get(action, action.replace("_", " ").capitalize())
+
+
+class Presenter:
+    """Renders rows for one viewer, rendering each event once."""
+
+    def __init__(self, user):
+        self.user = user
+        self._cache = {}
+
+    def rendered(self, item):
+        event = item.event
+        if event.pk not in self._cache:
+            self._cache[event.pk] = render(
+                event.key,
+                event.context,
+                language=self.user.language,
+                tz=self.user.timezone,
+                recipient_name=self.user.display_name,
+                sender_name=event.sender.display_name if event.sender else "",
+                url=event.url,
+            )
+        return self._cache[event.pk]
+
+    def actions(self, item) -> list[str]:
+        if item.kind != "task" or item.done_at:
+            return []
+        from alerts.handlers import actions_for
+
+        return actions_for(item.key)
+
+    def as_dict(self, item) -> dict:
+        rendered = self.rendered(item)
+        data = {
+            "id": item.pk,
+            "key": item.key,
+            "kind": item.kind,
+            "feature": item.feature,
+            "subject": rendered.subject,
+            "body": str(rendered.html),
+            "url": item.event.url,
+            "urgency": item.urgency,
+            "sender": item.event.sender.display_name if item.event.sender else None,
+            "created_at": item.created_at.isoformat(),
+            "read": item.read_at is not None,
+            "read_at": item.read_at.isoformat() if item.read_at else None,
+        }
+        if item.kind == "task":
+            data.update(
+                done=item.done_at is not None,
+                done_at=item.done_at.isoformat() if item.done_at else None,
+                action=item.action or None,
+                outcome=outcome(item.action) if item.action else None,
+                acted_by=item.acted_by.display_name if item.acted_by else None,
+                actions=self.actions(item),
+            )
+        return data
+
+    def name_of(self, key: str) -> str:
+        return catalogue.get(key).name

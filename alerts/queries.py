@@ -1,0 +1,61 @@
+"""Reads of the inbox for pages and the API: filters, and rows with what they display."""
+
+from django.core.exceptions import ValidationError
+
+from alerts.models import Alert
+from notifications.catalogue import Urgency
+
+BLOCK_SIZE = 5
+
+
+def with_display(queryset):
+    return queryset.select_related("event", "event__sender", "acted_by")
+
+
+def block_alerts(user):
+    return list(
+        with_display(Alert.objects.for_user(user).alerts().unread().newest_first())[:BLOCK_SIZE]
+    )
+
+
+def block_tasks(user):
+    return list(
+        with_display(Alert.objects.for_user(user).tasks().open().newest_first())[:BLOCK_SIZE]
+    )
+
+
+def inbox(user, kind: str, params) -> tuple:
+    """The user's alerts or tasks filtered by `params` (feature, unread, urgency, open).
+
+    Returns (queryset, cleaned filters); raises ValidationError naming a bad filter.
+    """
+    rows = Alert.objects.for_user(user).filter(kind=kind)
+    filters = {}
+    feature = (params.get("feature") or "").strip()
+    if feature:
+        filters["feature"] = feature
+        rows = rows.filter(feature=feature)
+    unread = (params.get("unread") or "").strip()
+    if unread:
+        if unread not in {"0", "1", "true", "false"}:
+            raise ValidationError({"unread": "Use 1 or 0."})
+        if unread in {"1", "true"}:
+            filters["unread"] = "1"
+            rows = rows.filter(done_at__isnull=True) if kind == "task" else rows.unread()
+    urgency = (params.get("urgency") or "").strip()
+    if urgency:
+        if urgency not in Urgency.values:
+            raise ValidationError({"urgency": f"Use one of: {', '.join(Urgency.values)}."})
+        filters["urgency"] = urgency
+        rows = rows.filter(urgency=urgency)
+    return with_display(rows.newest_first()), filters
+
+
+def features_of(user, kind: str) -> list[str]:
+    return list(
+        Alert.objects.for_user(user)
+        .filter(kind=kind)
+        .order_by("feature")
+        .values_list("feature", flat=True)
+        .distinct()
+    )

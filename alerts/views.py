@@ -1,0 +1,115 @@
+"""The inbox pages: thin views over alerts.queries (reads) and alerts.actions (changes)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from alerts import actions, queries
+from alerts.models import Alert
+from alerts.presenting import Presenter, outcome
+from alerts.templatetags.inbox import alerts_block, tasks_block
+
+PAGE_SIZE = 20
+
+
+def _next(request, default: str) -> str:
+    target = request.POST.get("next") or default
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+def _list(request, kind: str, template: str):
+    try:
+        rows, filters = queries.inbox(request.user, kind, request.GET)
+    except ValidationError as error:
+        return HttpResponseBadRequest(
+            "; ".join(f"{k}: {v[0]}" for k, v in error.message_dict.items())
+        )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    presenter = Presenter(request.user)
+    query = "&".join(f"{k}={v}" for k, v in filters.items())
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "items": [presenter.as_dict(row) for row in page.object_list],
+            "filters": filters,
+            "query": query,
+            "features": queries.features_of(request.user, kind),
+            "urgencies": ["low", "normal", "urgent"],
+        },
+    )
+
+
+@login_required
+@require_GET
+def alert_list(request):
+    return _list(request, Alert.Kind.ALERT, "alerts/alert_list.html")
+
+
+@login_required
+@require_GET
+def task_list(request):
+    return _list(request, Alert.Kind.TASK, "alerts/task_list.html")
+
+
+@login_required
+@require_GET
+def alerts_block_view(request):
+    return render(request, "alerts/_alerts_block.html", alerts_block({"request": request}))
+
+
+@login_required
+@require_GET
+def tasks_block_view(request):
+    return render(request, "alerts/_tasks_block.html", tasks_block({"request": request}))
+
+
+@login_required
+@require_POST
+def mark_read(request):
+    if request.POST.get("all"):
+        count = actions.mark_all_read(request.user, request.POST.get("feature") or None)
+    else:
+        try:
+            ids = [int(i) for i in request.POST.getlist("ids")]
+        except ValueError:
+            return HttpResponseBadRequest("ids: each must be a number.")
+        if not ids:
+            messages.error(request, "Choose the alerts to dismiss.")
+            return redirect(_next(request, "/alerts/"))
+        count = actions.mark_read(request.user, ids)
+    if request.htmx:
+        return alerts_block_view(_as_get(request))
+    messages.success(request, f"{count} alert{'s' if count != 1 else ''} dismissed.")
+    return redirect(_next(request, "/alerts/"))
+
+
+@login_required
+@require_POST
+def act_on_task(request, task_id: int):
+    action = request.POST.get("action", "")
+    comment = request.POST.get("comment", "").strip()[:2000]
+    try:
+        task = actions.act_on_task(request.user, task_id, action, comment)
+    except Alert.DoesNotExist:
+        raise Http404("No such task.") from None
+    except actions.InboxError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{outcome(task.action)}: the task is closed.")
+    if request.htmx:
+        return tasks_block_view(_as_get(request))
+    return redirect(_next(request, "/tasks/"))
+
+
+def _as_get(request):
+    request.method = "GET"
+    return request

@@ -1,0 +1,60 @@
+"""Test-wide set-up: fast password hashing, an isolated cache namespace per test."""
+
+import os
+import uuid
+
+import pytest
+
+SERVICES = bool(os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"))
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(config, items):
+    if SERVICES:
+        return
+    skip = pytest.mark.skip(
+        reason="needs DATABASE_URL and REDIS_URL (the real PostgreSQL and Redis)"
+    )
+    for item in items:
+        if "services" in item.keywords or "worker" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
+    """Each test gets its own cache keys, so presence and locks never leak between tests."""
+    caches = {name: dict(conf) for name, conf in settings.CACHES.items()}
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = caches
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(request):
+    """Tasks run in the test's process unless the test drives a real worker (`worker` marker)."""
+    from totara_messaging.celery import app
+
+    eager = "worker" not in request.keywords
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def user(db):
+    from accounts.factories import UserFactory
+
+    return UserFactory(username="lee", full_name="Lee Learner")
+
+
+@pytest.fixture
+def other_user(db):
+    from accounts.factories import UserFactory
+
+    return UserFactory(username="olive", full_name="Olive Other")

@@ -1,0 +1,227 @@
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from notifications import catalogue, email
+from notifications.models import (
+    EmailDelivery,
+    EmailSuppression,
+    Event,
+    MessageTemplate,
+    MessageType,
+    OutputSetting,
+    SiteOutput,
+    Undelivered,
+)
+from notifications.rendering import render
+
+
+class OutputSettingInline(admin.TabularInline):
+    model = OutputSetting
+    extra = 0
+    can_delete = False
+    fields = ["output", "permission", "logged_in", "logged_off"]
+    readonly_fields = ["output"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MessageType)
+class MessageTypeAdmin(admin.ModelAdmin):
+    """Output settings per message type, grouped by feature: what users may choose."""
+
+    list_display = ["name", "key", "feature_name", "kind", "web", "email", "obsolete"]
+    list_filter = ["feature_name", "kind", "obsolete"]
+    search_fields = ["key", "name", "description"]
+    readonly_fields = [
+        "key",
+        "feature",
+        "feature_name",
+        "kind",
+        "name",
+        "description",
+        "recipients",
+    ]
+    inlines = [OutputSettingInline]
+    ordering = ["feature_name", "name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("output_settings")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _setting(self, obj, output):
+        for s in obj.output_settings.all():
+            if s.output == output:
+                on = [label for label, flag in (("in", s.logged_in), ("off", s.logged_off)) if flag]
+                return f"{s.permission} ({'/'.join(on) or 'off'})"
+        return "-"
+
+    @admin.display(description="Web")
+    def web(self, obj):
+        return self._setting(obj, "web")
+
+    @admin.display(description="Email")
+    def email(self, obj):
+        return self._setting(obj, "email")
+
+
+@admin.register(SiteOutput)
+class SiteOutputAdmin(admin.ModelAdmin):
+    """Switch an output off for the whole site."""
+
+    list_display = ["output", "enabled"]
+    list_editable = ["enabled"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    """A type's subject and bodies in one language, replacing the default of the code."""
+
+    list_display = ["message_type", "language", "subject", "updated_at"]
+    list_filter = ["language", "message_type__feature_name"]
+    search_fields = ["message_type__key", "subject"]
+    autocomplete_fields = ["message_type"]
+    readonly_fields = ["placeholders", "preview"]
+    actions = ["send_me_a_test"]
+
+    @admin.display(description="Placeholders you may use")
+    def placeholders(self, obj):
+        if not obj or not obj.message_type_id:
+            return "Save once to see the placeholders of the type."
+        message_type = catalogue.get(obj.message_type.key)
+        return format_html(
+            "<ul>{}</ul>",
+            format_html(
+                "".join(
+                    format_html(
+                        "<li><code>{{{{ {} }}}}</code>: {}{}</li>",
+                        p.name,
+                        p.description,
+                        " (required)" if p.required else "",
+                    )
+                    for p in message_type.all_placeholders
+                )
+            ),
+        )
+
+    @admin.display(description="Preview (with sample values)")
+    def preview(self, obj):
+        if not obj or not obj.pk:
+            return "Save to preview."
+        rendered = _sample(obj, obj.message_type.key)
+        return format_html(
+            "<strong>{}</strong><pre style='white-space: pre-wrap'>{}</pre>",
+            rendered.subject,
+            rendered.text,
+        )
+
+    @admin.action(description="Send me a test of the selected templates")
+    def send_me_a_test(self, request, queryset):
+        from django.core.mail import EmailMultiAlternatives
+
+        sent = 0
+        for template in queryset.select_related("message_type"):
+            rendered = _sample(template, template.message_type.key)
+            message = EmailMultiAlternatives(
+                f"[Test] {rendered.subject}", rendered.text, to=[request.user.email]
+            )
+            message.attach_alternative(str(rendered.html), "text/html")
+            message.send()
+            sent += 1
+        self.message_user(request, f"{sent} test email(s) sent to {request.user.email}.")
+
+
+def _sample(template, key):
+    message_type = catalogue.get(key)
+    context = {p.name: f"[{p.name}]" for p in message_type.placeholders}
+    return render(
+        key,
+        context,
+        language=template.language,
+        recipient_name="[recipient]",
+        sender_name="[sender]",
+        url="/",
+        override=template,
+    )
+
+
+@admin.register(EmailDelivery)
+class EmailDeliveryAdmin(admin.ModelAdmin):
+    """The delivery log: every email, its attempts, its errors; resend from here."""
+
+    list_display = [
+        "created_at",
+        "to_address",
+        "key",
+        "status",
+        "attempts",
+        "sent_at",
+        "short_error",
+    ]
+    list_filter = ["status", "event__message_type__feature_name", "created_at"]
+    search_fields = ["to_address", "esp_message_id", "event__key", "subject"]
+    list_select_related = ["event"]
+    readonly_fields = [f.name for f in EmailDelivery._meta.fields]
+    actions = ["resend"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    @admin.display(description="Type")
+    def key(self, obj):
+        return obj.event.key
+
+    @admin.display(description="Error")
+    def short_error(self, obj):
+        return obj.last_error[:80]
+
+    @admin.action(description="Send the selected emails again")
+    def resend(self, request, queryset):
+        count = email.resend(queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{count} email(s) queued again.", messages.SUCCESS)
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "key", "sender", "recipient_count", "dedupe_key"]
+    list_filter = ["message_type__feature_name", "created_at"]
+    search_fields = ["key", "dedupe_key"]
+    list_select_related = ["sender"]
+    readonly_fields = [f.name for f in Event._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Undelivered)
+class UndeliveredAdmin(admin.ModelAdmin):
+    """Recipients whom no output reached, and why."""
+
+    list_display = ["created_at", "event", "user", "reason"]
+    list_select_related = ["event", "user"]
+    search_fields = ["user__username", "event__key", "reason"]
+    readonly_fields = ["event", "user", "reason", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(EmailSuppression)
+class EmailSuppressionAdmin(admin.ModelAdmin):
+    list_display = ["address", "reason", "created_at"]
+    list_filter = ["reason"]
+    search_fields = ["address"]

@@ -1,0 +1,54 @@
+"""JSON API: counters and messaging preferences."""
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from notifications import flows, live
+
+
+class CountsView(APIView):
+    @extend_schema(
+        responses=inline_serializer(
+            "Counts",
+            {
+                "alerts": serializers.IntegerField(),
+                "tasks": serializers.IntegerField(),
+                "messages": serializers.IntegerField(),
+            },
+        )
+    )
+    def get(self, request):
+        """Unread alerts, open tasks and unread messages of the user."""
+        return Response(live.counts_for(request.user))
+
+
+class PreferenceSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    output = serializers.ChoiceField(choices=["web", "email"])
+    logged_in = serializers.BooleanField()
+    logged_off = serializers.BooleanField()
+    locked = serializers.BooleanField(read_only=True)
+    reason = serializers.CharField(read_only=True)
+
+
+class PreferencesView(APIView):
+    @extend_schema(responses=PreferenceSerializer(many=True))
+    def get(self, request):
+        """One item per message type and output, with the user's effective choice."""
+        return Response([row.as_dict() for row in flows.preference_grid(request.user)])
+
+    @extend_schema(
+        request=PreferenceSerializer(many=True), responses=PreferenceSerializer(many=True)
+    )
+    def patch(self, request):
+        """Changes the listed items, all or none. Locked items answer 400."""
+        try:
+            flows.update_preferences(request.user, request.data)
+        except flows.PreferenceErrors as error:
+            return Response(
+                {"errors": {str(i): e for i, e in error.errors.items()}},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response([row.as_dict() for row in flows.preference_grid(request.user)])

@@ -1,0 +1,251 @@
+"""The message catalogue: every message type the product sends, declared once in code.
+
+Like Moodle's db/messages.php, each app declares its types in its own `messages.py`:
+
+    from notifications.catalogue import Feature, Kind, P
+
+    programs = Feature("programs", "Program management")
+    programs.message(
+        "programs.due",
+        kind=Kind.ALERT,
+        name="Program due",
+        description="Sent N days before the program's due date.",
+        recipients="learner (+manager)",
+        placeholders=[P("program", "The program's name"), P("due_date", "When it is due")],
+        subject="{{ program }} is due on {{ due_date }}",
+        body="Hello {{ recipient }},\n\nThe program {{ program }} is due on {{ due_date }}.",
+    )
+
+The notifications app imports every installed app's `messages` module when Django starts
+(`load()`), and mirrors the catalogue into the database after each migrate so admins can set
+outputs per type. Nothing may send a key that the catalogue does not declare.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from django.db import models
+from django.utils.module_loading import autodiscover_modules
+
+
+class Kind(models.TextChoices):
+    TASK = "task", "Task"
+    ALERT = "alert", "Alert"
+    EMAIL = "email", "Email"
+    MESSAGE = "message", "Message"
+
+
+class Permission(models.TextChoices):
+    DISALLOWED = "disallowed", "Disallowed"
+    PERMITTED = "permitted", "Permitted"
+    FORCED = "forced", "Forced"
+
+
+class Urgency(models.TextChoices):
+    LOW = "low", "Low"
+    NORMAL = "normal", "Normal"
+    URGENT = "urgent", "Urgent"
+
+
+# The outputs a message can go to. Each is implemented by an app that registers itself
+# (notifications.outputs); the catalogue only names them.
+OUTPUTS = ("web", "email")
+
+
+@dataclass(frozen=True)
+class OutputDefault:
+    """The default setting of one output for one message type, as admins first see it."""
+
+    permission: str
+    logged_in: bool
+    logged_off: bool
+
+    def as_dict(self) -> dict:
+        return {
+            "permission": self.permission,
+            "logged_in": self.logged_in,
+            "logged_off": self.logged_off,
+        }
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """A name a message's templates may use; `send()` refuses an event without a required one."""
+
+    name: str
+    description: str
+    required: bool = True
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "description": self.description, "required": self.required}
+
+
+P = Placeholder
+
+# Placeholders every message can use; send() fills them for each recipient.
+COMMON_PLACEHOLDERS = (
+    Placeholder("recipient", "The recipient's full name", required=False),
+    Placeholder("sender", "The full name of the person whose action sent it", required=False),
+    Placeholder("url", "The address of what the message is about", required=False),
+    Placeholder("site_name", "The name of this site", required=False),
+)
+
+
+def default_outputs(kind: str) -> dict[str, OutputDefault]:
+    """Sensible defaults per kind.
+
+    Tasks and alerts live in the web inbox (forced, so nobody misses them) and may be emailed
+    when the user is logged off. The seed's email notifications go by email by default and may
+    be shown on the web if the user wishes. Personal messages are always shown on the web and
+    emailed to those who are away.
+    """
+    if kind in (Kind.TASK, Kind.ALERT):
+        return {
+            "web": OutputDefault(Permission.FORCED, True, True),
+            "email": OutputDefault(Permission.PERMITTED, False, True),
+        }
+    if kind == Kind.EMAIL:
+        return {
+            "web": OutputDefault(Permission.PERMITTED, False, False),
+            "email": OutputDefault(Permission.PERMITTED, True, True),
+        }
+    if kind == Kind.MESSAGE:
+        return {
+            "web": OutputDefault(Permission.FORCED, True, True),
+            "email": OutputDefault(Permission.PERMITTED, False, True),
+        }
+    raise ValueError(f"unknown kind {kind!r}")
+
+
+@dataclass(frozen=True)
+class MessageType:
+    key: str
+    feature: str
+    feature_name: str
+    kind: str
+    name: str
+    description: str
+    recipients: str
+    subject: str
+    body: str
+    html: str | None = None
+    placeholders: tuple[Placeholder, ...] = ()
+    outputs: Mapping[str, OutputDefault] = field(default_factory=dict)
+    actions: tuple[str, ...] = ()
+    notify_sender: bool = False
+    urgency: str = Urgency.NORMAL
+
+    @property
+    def all_placeholders(self) -> tuple[Placeholder, ...]:
+        own = {p.name for p in self.placeholders}
+        return self.placeholders + tuple(p for p in COMMON_PLACEHOLDERS if p.name not in own)
+
+    @property
+    def required_placeholders(self) -> frozenset[str]:
+        return frozenset(p.name for p in self.placeholders if p.required)
+
+    def as_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "feature": self.feature,
+            "feature_name": self.feature_name,
+            "kind": str(self.kind),
+            "name": self.name,
+            "description": self.description,
+            "recipients": self.recipients,
+            "outputs": {name: d.as_dict() for name, d in self.outputs.items()},
+            "placeholders": [p.as_dict() for p in self.all_placeholders],
+            "actions": list(self.actions),
+            "urgency": str(self.urgency),
+            "notify_sender": self.notify_sender,
+            "subject": self.subject,
+            "body": self.body,
+        }
+
+
+class UnknownMessageType(LookupError):
+    """Raised when code asks for a key the catalogue does not declare."""
+
+
+class CatalogueError(ValueError):
+    """Raised when a declaration is malformed (duplicate key, bad kind, wrong prefix)."""
+
+
+_registry: dict[str, MessageType] = {}
+
+
+class Feature:
+    """A group of message types declared by one app, shown together to admins and users."""
+
+    def __init__(self, label: str, name: str):
+        self.label = label
+        self.name = name
+
+    def message(
+        self,
+        key: str,
+        *,
+        kind: str,
+        name: str,
+        description: str,
+        recipients: str,
+        subject: str,
+        body: str,
+        html: str | None = None,
+        placeholders: Iterable[Placeholder] = (),
+        outputs: Mapping[str, OutputDefault] | None = None,
+        actions: Iterable[str] = (),
+        notify_sender: bool = False,
+        urgency: str = Urgency.NORMAL,
+    ) -> MessageType:
+        if not key.startswith(self.label + "."):
+            raise CatalogueError(f"{key!r} must start with {self.label!r}.")
+        if kind not in Kind.values:
+            raise CatalogueError(f"{key}: unknown kind {kind!r}.")
+        if key in _registry:
+            raise CatalogueError(f"{key} is declared twice.")
+        actions = tuple(actions)
+        if actions and kind != Kind.TASK:
+            raise CatalogueError(f"{key}: only tasks have actions.")
+        resolved = {**default_outputs(kind), **(outputs or {})}
+        unknown = set(resolved) - set(OUTPUTS)
+        if unknown:
+            raise CatalogueError(f"{key}: unknown outputs {sorted(unknown)}.")
+        message_type = MessageType(
+            key=key,
+            feature=self.label,
+            feature_name=self.name,
+            kind=kind,
+            name=name,
+            description=description,
+            recipients=recipients,
+            subject=subject,
+            body=body,
+            html=html,
+            placeholders=tuple(placeholders),
+            outputs=MappingProxyType(resolved),
+            actions=actions,
+            notify_sender=notify_sender,
+            urgency=urgency,
+        )
+        _registry[key] = message_type
+        return message_type
+
+
+def load() -> None:
+    """Imports every installed app's `messages` module (idempotent)."""
+    autodiscover_modules("messages")
+
+
+def get(key: str) -> MessageType:
+    try:
+        return _registry[key]
+    except KeyError:
+        raise UnknownMessageType(f"{key!r} is not in the message catalogue.") from None
+
+
+def all_types() -> list[MessageType]:
+    return sorted(_registry.values(), key=lambda t: (t.feature_name, t.key))

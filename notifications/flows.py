@@ -1,0 +1,183 @@
+"""Messaging preferences: the flows the page and the JSON API share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from notifications.catalogue import OUTPUTS, Permission
+from notifications.models import MessageType, OutputSetting, Preference, UserMessaging
+from notifications.preferences import site_switches
+
+
+@dataclass
+class PreferenceRow:
+    key: str
+    name: str
+    description: str
+    feature: str
+    feature_name: str
+    output: str
+    logged_in: bool
+    logged_off: bool
+    locked: bool
+    reason: str
+    default_logged_in: bool
+    default_logged_off: bool
+
+    def as_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "output": self.output,
+            "logged_in": self.logged_in,
+            "logged_off": self.logged_off,
+            "locked": self.locked,
+            "reason": self.reason,
+        }
+
+
+def preference_grid(user) -> list[PreferenceRow]:
+    """Every (type, output) with the user's effective choice. Four queries for the whole grid."""
+    switches = site_switches()
+    settings = OutputSetting.objects.filter(message_type__obsolete=False).select_related(
+        "message_type"
+    )
+    prefs = {(p.message_type_id, p.output): p for p in Preference.objects.filter(user=user)}
+    email_off = UserMessaging.objects.filter(user=user, email_off=True).exists()
+    rows = []
+    for s in settings.order_by("message_type__feature_name", "message_type__name", "output"):
+        mt = s.message_type
+        if not switches.get(s.output, True):
+            locked, reason, on_in, on_off = (
+                True,
+                f"The site has turned {s.output} off.",
+                False,
+                False,
+            )
+        elif s.permission == Permission.DISALLOWED:
+            locked, reason, on_in, on_off = True, "Not available for this message.", False, False
+        elif s.permission == Permission.FORCED:
+            locked, reason, on_in, on_off = True, "Always sent: required by the site.", True, True
+        else:
+            pref = prefs.get((mt.pk, s.output))
+            source = pref or s
+            locked, reason = False, ""
+            on_in, on_off = source.logged_in, source.logged_off
+            if s.output == "email" and email_off:
+                reason = "You have turned all email off."
+        rows.append(
+            PreferenceRow(
+                key=mt.key,
+                name=mt.name,
+                description=mt.description,
+                feature=mt.feature,
+                feature_name=mt.feature_name,
+                output=s.output,
+                logged_in=on_in,
+                logged_off=on_off,
+                locked=locked,
+                reason=reason,
+                default_logged_in=s.logged_in,
+                default_logged_off=s.logged_off,
+            )
+        )
+    return rows
+
+
+class PreferenceErrors(ValueError):
+    """Bad changes: `errors` maps the change's index to {field: message}. Nothing was saved."""
+
+    def __init__(self, errors: dict[int, dict[str, str]]):
+        super().__init__("invalid preferences")
+        self.errors = errors
+
+
+def update_preferences(user, changes: list[dict]) -> int:
+    """Applies [{key, output, logged_in, logged_off}], all or nothing; saves only what differs
+    from the type's default. Raises PreferenceErrors. Returns the number of changes applied."""
+    if not isinstance(changes, list):
+        raise PreferenceErrors({0: {"non_field_errors": "Send a list of preference items."}})
+    keys = {c.get("key") for c in changes if isinstance(c, dict)}
+    settings = {
+        (s.message_type.key, s.output): s
+        for s in OutputSetting.objects.filter(
+            message_type__key__in=keys, message_type__obsolete=False
+        ).select_related("message_type")
+    }
+    switches = site_switches()
+    errors: dict[int, dict[str, str]] = {}
+    valid = []
+    for index, change in enumerate(changes):
+        problems = {}
+        if not isinstance(change, dict):
+            errors[index] = {"non_field_errors": "Each item must be an object."}
+            continue
+        key, output = change.get("key"), change.get("output")
+        if output not in OUTPUTS:
+            problems["output"] = f"Must be one of: {', '.join(OUTPUTS)}."
+        setting = settings.get((key, output))
+        if setting is None and "output" not in problems:
+            problems["key"] = f"{key!r} is not a message type."
+        for field in ("logged_in", "logged_off"):
+            if not isinstance(change.get(field), bool):
+                problems[field] = "Must be true or false."
+        if setting is not None and not problems:
+            if not switches.get(output, True):
+                problems["output"] = f"The site has turned {output} off."
+            elif setting.permission != Permission.PERMITTED:
+                problems["output"] = f"This output is {setting.permission} for {key}; it is locked."
+        if problems:
+            errors[index] = problems
+        else:
+            valid.append((setting, change["logged_in"], change["logged_off"]))
+    if errors:
+        raise PreferenceErrors(errors)
+    with transaction.atomic():
+        for setting, logged_in, logged_off in valid:
+            _save(user, setting, logged_in, logged_off)
+    return len(valid)
+
+
+def _save(user, setting: OutputSetting, logged_in: bool, logged_off: bool) -> None:
+    lookup = {"user": user, "message_type_id": setting.message_type_id, "output": setting.output}
+    if (logged_in, logged_off) == (setting.logged_in, setting.logged_off):
+        Preference.objects.filter(**lookup).delete()
+    else:
+        Preference.objects.update_or_create(
+            **lookup, defaults={"logged_in": logged_in, "logged_off": logged_off}
+        )
+
+
+def set_email_off(user, off: bool) -> None:
+    UserMessaging.objects.update_or_create(user=user, defaults={"email_off": off})
+
+
+def email_is_off(user) -> bool:
+    return UserMessaging.objects.filter(user=user, email_off=True).exists()
+
+
+def unsubscribe(user_id: int, key: str, undo: bool = False) -> str:
+    """Turns this type's email off for the user (or back to the default). Returns what happened:
+    "off", "restored", or "forced" when the type's email cannot be turned off."""
+    setting = OutputSetting.objects.select_related("message_type").get(
+        message_type__key=key, output="email"
+    )
+    if setting.permission == Permission.FORCED:
+        return "forced"
+    with transaction.atomic():
+        lookup = {"user_id": user_id, "message_type": setting.message_type, "output": "email"}
+        if undo:
+            Preference.objects.filter(**lookup).delete()
+            return "restored"
+        if (setting.logged_in, setting.logged_off) == (False, False):
+            Preference.objects.filter(**lookup).delete()
+        else:
+            Preference.objects.update_or_create(
+                **lookup, defaults={"logged_in": False, "logged_off": False}
+            )
+    return "off"
+
+
+def message_type_name(key: str) -> str:
+    return MessageType.objects.values_list("name", flat=True).get(key=key)

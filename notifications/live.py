@@ -1,0 +1,46 @@
+"""Live pushes to users' open pages, over one Channels group per user.
+
+Apps register counters (alerts, tasks, messages) so this module never imports them. Pushes are
+scheduled after commit: a frame never announces a row that could still roll back.
+"""
+
+from collections.abc import Callable, Iterable
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+_counters: dict[str, Callable] = {}
+
+
+def register_counter(name: str, count: Callable) -> None:
+    """`count(user)` returns the user's number for `name` (e.g. unread alerts)."""
+    _counters[name] = count
+
+
+def counts_for(user) -> dict[str, int]:
+    return {name: count(user) for name, count in sorted(_counters.items())}
+
+
+def group_name(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+def push_now(user_ids: Iterable[int], frame: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    send = async_to_sync(layer.group_send)
+    for user_id in set(user_ids):
+        send(group_name(user_id), {"type": "push", "frame": frame})
+
+
+def push(user_ids: Iterable[int], frame: dict) -> None:
+    """Sends `frame` to every open page of these users once the current transaction commits."""
+    user_ids = list(user_ids)
+    transaction.on_commit(lambda: push_now(user_ids, frame))
+
+
+def push_counts(user_ids: Iterable[int]) -> None:
+    """Asks each user's open pages to refresh their counters (each socket computes its own)."""
+    push(user_ids, {"type": "counts.refresh"})

@@ -1,0 +1,260 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from notifications.catalogue import OUTPUTS, Kind, Permission, Urgency
+
+
+class MessageType(models.Model):
+    """The database mirror of one catalogue entry, so admins can set its outputs.
+
+    Rows are created and updated from code after each migrate; a key that leaves the catalogue is
+    marked obsolete and kept with its history.
+    """
+
+    key = models.CharField(max_length=100, unique=True)
+    feature = models.CharField(max_length=50, help_text="The app that declares it.")
+    feature_name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    name = models.CharField(max_length=200, help_text="The name admins and users see.")
+    description = models.TextField(blank=True)
+    recipients = models.TextField(blank=True, help_text="Who receives it by default.")
+    obsolete = models.BooleanField(
+        default=False, help_text="No longer declared in the code; kept for its history."
+    )
+
+    class Meta:
+        ordering = ["feature_name", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key})"
+
+
+class OutputSetting(models.Model):
+    """Which use of one output one message type allows, and its default for users."""
+
+    message_type = models.ForeignKey(
+        MessageType, on_delete=models.CASCADE, related_name="output_settings"
+    )
+    output = models.CharField(max_length=20, choices=[(o, o) for o in OUTPUTS])
+    permission = models.CharField(
+        max_length=12,
+        choices=Permission.choices,
+        help_text="Forced ignores users' choices; disallowed never uses this output.",
+    )
+    logged_in = models.BooleanField(help_text="Default for users who are logged in.")
+    logged_off = models.BooleanField(help_text="Default for users who are logged off.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message_type", "output"], name="one_setting_per_output"
+            )
+        ]
+        ordering = ["message_type", "output"]
+
+    def __str__(self) -> str:
+        return f"{self.message_type.key} / {self.output}: {self.permission}"
+
+
+class SiteOutput(models.Model):
+    """A site-wide switch per output: off means nothing goes to it, whatever else says."""
+
+    output = models.CharField(max_length=20, primary_key=True, choices=[(o, o) for o in OUTPUTS])
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "site output"
+
+    def __str__(self) -> str:
+        return f"{self.output}: {'on' if self.enabled else 'off'}"
+
+
+class Preference(models.Model):
+    """One user's choice for one message type and output, stored only where it differs from
+    the type's default (sparse), so changing a default reaches everyone who never chose."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="message_preferences"
+    )
+    message_type = models.ForeignKey(MessageType, on_delete=models.CASCADE, related_name="+")
+    output = models.CharField(max_length=20, choices=[(o, o) for o in OUTPUTS])
+    logged_in = models.BooleanField()
+    logged_off = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "message_type", "output"], name="one_preference_per_output"
+            )
+        ]
+        # The preference resolver reads (message type, many users) at once.
+        indexes = [models.Index(fields=["message_type", "user"], name="preference_type_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.message_type_id} {self.output}"
+
+
+class UserMessaging(models.Model):
+    """Per-user switches that are not per message type."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messaging"
+    )
+    email_off = models.BooleanField(
+        default=False, help_text="No email at all (forced types are still emailed)."
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: email {'off' if self.email_off else 'on'}"
+
+
+class EmailSuppression(models.Model):
+    """An address that bounced or complained: no email goes to it until the user changes it."""
+
+    class Reason(models.TextChoices):
+        BOUNCED = "bounced", "Bounced"
+        COMPLAINED = "complained", "Marked as spam"
+        REJECTED = "rejected", "Rejected by the provider"
+
+    address = models.EmailField(unique=True)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.address} ({self.reason})"
+
+
+class Event(models.Model):
+    """One call of send(): what happened, once, whatever the number of recipients.
+
+    Per-recipient state lives with each output (inbox rows, email deliveries). The context is
+    JSON; templates are rendered per recipient, in their language, when shown or sent.
+    """
+
+    message_type = models.ForeignKey(MessageType, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=100)
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    context = models.JSONField(default=dict, blank=True)
+    data = models.JSONField(default=dict, blank=True, help_text="For task handlers, not templates.")
+    url = models.CharField(max_length=500, blank=True)
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    dedupe_key = models.CharField(max_length=200, blank=True)
+    recipient_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.key} #{self.pk}"
+
+
+class SentKey(models.Model):
+    """Which recipients already got an event with this dedupe key: a repeat is a no-op for them."""
+
+    message_type = models.ForeignKey(MessageType, on_delete=models.CASCADE, related_name="+")
+    dedupe_key = models.CharField(max_length=200)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message_type", "dedupe_key", "user"], name="sent_once_per_dedupe_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dedupe_key} -> {self.user_id}"
+
+
+class Undelivered(models.Model):
+    """A recipient whom no output reached, with the reason, so the log can say why."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="undelivered")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "undelivered"
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.reason}"
+
+
+class MessageTemplate(models.Model):
+    """An admin's override of a type's subject and bodies in one language."""
+
+    message_type = models.ForeignKey(
+        MessageType, on_delete=models.CASCADE, related_name="templates"
+    )
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES)
+    subject = models.CharField(max_length=300)
+    body = models.TextField(help_text="Plain text. Placeholders as {{ name }}.")
+    html = models.TextField(blank=True, help_text="Optional HTML; made from the text when empty.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message_type", "language"], name="one_template_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_type.key} [{self.language}]"
+
+
+class EmailDelivery(models.Model):
+    """One email to one recipient: the outbox row, written in the sender's transaction.
+
+    pending -> claimed (by a worker) -> sending (attempt recorded before it is made) -> sent;
+    a temporary failure goes back to pending with a later next_attempt_at; a permanent one, or
+    too many attempts, ends in failed. A row left in `sending` by a dead worker is never sent
+    again automatically (it may have gone out): it becomes `unknown` for an admin to resend.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        CLAIMED = "claimed", "Claimed by a worker"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SUPPRESSED = "suppressed", "Suppressed"
+        UNKNOWN = "unknown", "Interrupted (unknown)"
+        BOUNCED = "bounced", "Bounced"
+        COMPLAINED = "complained", "Complained"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="emails")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    to_address = models.EmailField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    esp_message_id = models.CharField(max_length=200, blank=True, db_index=True)
+    subject = models.CharField(max_length=300, blank=True, help_text="As sent.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "email delivery"
+        verbose_name_plural = "delivery log"
+        ordering = ["-created_at"]
+        indexes = [
+            # The sweeper and the claim: rows waiting to go out, oldest first.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="email_pending_due",
+                condition=models.Q(status__in=["pending", "claimed", "sending"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.to_address}: {self.status}"

@@ -1,0 +1,32 @@
+"""The output interface. Each output (the web inbox, email) registers itself here.
+
+`notifications` knows outputs only through this contract, so it never imports the apps that
+implement them.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Output(Protocol):
+    name: str
+
+    def deliver(self, event, recipients: list[tuple[int, str]]) -> int:
+        """Writes this output's rows for `event` to these (user id, email) recipients.
+
+        Called inside send()'s transaction with one batch of recipients; must cost a constant
+        number of queries per call and schedule any I/O (pushes, tasks) after commit. Returns
+        the number of rows written.
+        """
+
+
+_outputs: dict[str, Output] = {}
+
+
+def register(output: Output) -> None:
+    _outputs[output.name] = output
+
+
+def registered() -> dict[str, Output]:
+    return dict(_outputs)

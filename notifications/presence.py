@@ -1,0 +1,60 @@
+"""Who is "logged in" for messaging preferences: an open page (a live WebSocket) or recent activity.
+
+Kept in the cache (Redis in production) so every web process and worker sees the same answer.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+_ACTIVE = "presence:active:{}"
+_SOCKETS = "presence:sockets:{}"
+# How long an open socket counts without a heartbeat; consumers refresh it while connected.
+SOCKET_TTL = 120
+
+
+def touch(user_id: int) -> None:
+    """Records that the user did something now (a page load, an API call)."""
+    cache.set(_ACTIVE.format(user_id), int(time.time()), settings.PRESENCE_ACTIVE_SECONDS)
+
+
+def socket_opened(user_id: int) -> None:
+    key = _SOCKETS.format(user_id)
+    if not cache.add(key, 1, SOCKET_TTL):
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.add(key, 1, SOCKET_TTL)
+    cache.touch(key, SOCKET_TTL)
+
+
+def socket_alive(user_id: int) -> None:
+    cache.touch(_SOCKETS.format(user_id), SOCKET_TTL)
+
+
+def socket_closed(user_id: int) -> None:
+    key = _SOCKETS.format(user_id)
+    try:
+        if cache.decr(key) <= 0:
+            cache.delete(key)
+    except ValueError:
+        pass
+
+
+def logged_in(user_ids) -> set[int]:
+    """The subset of user_ids who count as logged in now; one cache round trip per kind of key."""
+    user_ids = list(user_ids)
+    if not user_ids:
+        return set()
+    active = cache.get_many([_ACTIVE.format(u) for u in user_ids])
+    sockets = cache.get_many([_SOCKETS.format(u) for u in user_ids])
+    online = set()
+    for u in user_ids:
+        if _ACTIVE.format(u) in active or (sockets.get(_SOCKETS.format(u)) or 0) > 0:
+            online.add(u)
+    return online
+
+
+def has_open_socket(user_id: int) -> bool:
+    return (cache.get(_SOCKETS.format(user_id)) or 0) > 0

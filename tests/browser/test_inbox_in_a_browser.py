@@ -1,0 +1,73 @@
+"""In Chromium: an alert arrives live and is dismissed, a task is accepted, a preference kept."""
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.factories import UserFactory
+from alerts import handlers
+from notifications import send
+from notifications.factories import context_for
+
+from .conftest import log_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def accept(monkeypatch):
+    accepted = []
+    monkeypatch.setattr(handlers, "_handlers", {})
+    handlers.task_action("programs.extension_request", "accept")(
+        lambda event, actor, comment: accepted.append((actor.username, comment))
+    )
+    handlers.task_action("programs.extension_request", "decline")(lambda *a: None)
+    return accepted
+
+
+def test_alerts_arrive_live_and_tasks_are_acted_on(page, asgi_server, accept):
+    lee = UserFactory(username="lee", full_name="Lee Learner")
+    send(
+        "programs.extension_request",
+        [lee],
+        context=context_for("programs.extension_request", program="Safety basics"),
+    )
+    log_in(page, "lee")
+    expect(page.locator("body[data-live=on]")).to_have_count(1)
+    expect(page.locator("#block-alerts")).to_contain_text("You have no new alerts")
+    expect(page.locator('[data-count="tasks"]')).to_have_text("1")
+
+    # An alert sent while the page is open appears without a reload.
+    asgi_server.run_as_request(
+        send, "programs.due", [lee], context=context_for("programs.due", program="Fire drill")
+    )
+    expect(page.locator("#block-alerts")).to_contain_text("Fire drill")
+    expect(page.locator('[data-count="alerts"]')).to_have_text("1")
+
+    page.locator("#block-alerts").get_by_role("button", name="Dismiss:").click()
+    expect(page.locator("#block-alerts")).to_contain_text("You have no new alerts")
+    expect(page.locator('[data-count="alerts"]')).to_have_text("0")
+
+    tasks = page.locator("#block-tasks")
+    expect(tasks).to_contain_text("Safety basics")
+    tasks.get_by_label("Comment (optional)").fill("Agreed")
+    tasks.get_by_role("button", name="Accept").click()
+    expect(tasks).to_contain_text("You have no open tasks")
+    expect(page.locator('[data-count="tasks"]')).to_have_text("0")
+    assert accept == [("lee", "Agreed")]
+
+
+def test_a_preference_is_kept(page, asgi_server):
+    UserFactory(username="lee", full_name="Lee Learner")
+    log_in(page, "lee")
+    page.locator(".user-menu summary").click()
+    page.get_by_role("link", name="Messaging preferences").click()
+    box = page.get_by_label("Program due, email, when logged off")
+    expect(box).to_be_checked()
+    box.uncheck()
+    page.get_by_role("button", name="Save preferences").click()
+    expect(page.get_by_role("status")).to_contain_text("saved")
+    page.reload()
+    expect(page.get_by_label("Program due, email, when logged off")).not_to_be_checked()
+    expect(
+        page.get_by_label("Program due, web, when logged in (Always sent: required by the site.)")
+    ).to_be_disabled()

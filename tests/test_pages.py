@@ -1,0 +1,50 @@
+from io import StringIO
+
+from django.core.management import call_command
+from django.urls import reverse
+
+from accounts.factories import AdminFactory
+
+
+def test_the_dashboard_asks_for_a_login(client, db):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_a_user_logs_in_and_sees_the_blocks(client, user):
+    response = client.post(reverse("login"), {"username": "lee", "password": "password"})
+    assert response.status_code == 302
+    page = client.get("/").content.decode()
+    for heading in ("Alerts", "Tasks", "Messages"):
+        assert f">{heading}</h2>" in page
+    assert "/preferences/messaging/" in page
+
+
+def test_a_wrong_password_is_refused_with_a_message(client, user):
+    response = client.post(reverse("login"), {"username": "lee", "password": "nope"})
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
+
+
+def test_the_admin_serves_users_and_job_assignments(client, db):
+    client.force_login(AdminFactory())
+    for url in ("/admin/", "/admin/accounts/user/", "/admin/job_assignments/jobassignment/"):
+        assert client.get(url).status_code == 200, url
+
+
+def test_the_demo_loads_once(db):
+    out = StringIO()
+    call_command("demo", stdout=out)
+    assert "Demo site loaded." in out.getvalue()
+    from django.contrib.auth import get_user_model
+
+    count = get_user_model().objects.count()
+    out = StringIO()
+    call_command("demo", stdout=out)
+    assert "already loaded" in out.getvalue()
+    assert get_user_model().objects.count() == count
+
+
+def test_health_answers(client, db):
+    assert client.get("/health/").json() == {"status": "ok"}

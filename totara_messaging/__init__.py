@@ -1,0 +1,3 @@
+from totara_messaging.celery import app as celery_app
+
+__all__ = ["celery_app"]

@@ -1,0 +1,67 @@
+"""The demo site: a small organisation so a newcomer sees the product working.
+
+`load()` is idempotent: it creates what is missing and changes nothing that exists.
+"""
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from features.job_assignments.models import JobAssignment
+
+PASSWORD = "learn-demo-2026"
+
+PEOPLE = [
+    # username, full name, role, staff
+    ("admin", "Ada Admin", "Site administrator", True),
+    ("mia", "Mia Manager", "Team manager", False),
+    ("tom", "Tom Tempmanager", "Deputy manager", False),
+    ("tara", "Tara Trainer", "Trainer", False),
+    ("lee", "Lee Learner", "Learner", False),
+    ("lou", "Lou Learner", "Learner", False),
+    ("sam", "Sam Student", "Learner", False),
+]
+
+
+@transaction.atomic
+def load() -> tuple[bool, list[tuple[str, str, str]]]:
+    """Returns (created, [(username, full name, role)])."""
+    User = get_user_model()
+    existing = set(
+        User.objects.filter(username__in=[p[0] for p in PEOPLE]).values_list("username", flat=True)
+    )
+    users = {}
+    for username, full_name, _role, staff in PEOPLE:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(
+                username=username,
+                email=f"{username}@example.com",
+                full_name=full_name,
+                first_name=full_name.split()[0],
+                last_name=full_name.split()[-1],
+                is_staff=staff,
+                is_superuser=staff,
+            )
+            user.set_password(PASSWORD)
+            user.save()
+        users[username] = user
+    if not JobAssignment.objects.filter(user__in=users.values()).exists():
+        JobAssignment.objects.bulk_create(
+            [
+                JobAssignment(user=users["lee"], title="Learner", manager=users["mia"]),
+                JobAssignment(
+                    user=users["lou"],
+                    title="Learner",
+                    manager=users["mia"],
+                    temp_manager=users["tom"],
+                    temp_manager_expires_at=timezone.now() + timedelta(days=30),
+                ),
+                JobAssignment(user=users["sam"], title="Learner", manager=users["mia"]),
+                JobAssignment(user=users["tara"], title="Trainer", manager=users["admin"]),
+            ]
+        )
+    created = len(existing) < len(PEOPLE)
+    return created, [(p[0], p[1], p[2]) for p in PEOPLE]

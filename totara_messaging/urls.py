@@ -1,0 +1,43 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from alerts import api as alerts_api
+from alerts import views as alerts_views
+from notifications import api as notifications_api
+from notifications import views as notifications_views
+from totara_messaging import views
+
+api = [
+    path("counts/", notifications_api.CountsView.as_view(), name="api-counts"),
+    path("alerts/", alerts_api.AlertList.as_view(), name="api-alerts"),
+    path("alerts/read-all", alerts_api.AlertReadAll.as_view(), name="api-alerts-read-all"),
+    path("alerts/<int:alert_id>/read", alerts_api.AlertRead.as_view(), name="api-alert-read"),
+    path("tasks/", alerts_api.TaskList.as_view(), name="api-tasks"),
+    path("tasks/<int:task_id>/<slug:action>", alerts_api.TaskAct.as_view(), name="api-task-act"),
+    path("preferences/", notifications_api.PreferencesView.as_view(), name="api-preferences"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+]
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("health/", views.health, name="health"),
+    path("alerts/", alerts_views.alert_list, name="alerts"),
+    path("alerts/read", alerts_views.mark_read, name="alerts-read"),
+    path("alerts/block/", alerts_views.alerts_block_view, name="alerts-block"),
+    path("tasks/", alerts_views.task_list, name="tasks"),
+    path("tasks/block/", alerts_views.tasks_block_view, name="tasks-block"),
+    path("tasks/<int:task_id>/act", alerts_views.act_on_task, name="task-act"),
+    path("preferences/messaging/", notifications_views.preferences, name="messaging-preferences"),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        notifications_views.unsubscribe,
+        name="unsubscribe",
+    ),
+    path("anymail/", include("anymail.urls")),
+    path("api/", include(api)),
+    path("admin/", admin.site.urls),
+]
