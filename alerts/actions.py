@@ -55,7 +55,9 @@ def act_on_task(user, task_id: int, action: str, comment: str = "") -> Alert:
     if handler is None:
         offered = ", ".join(actions_for(task.key)) or "none (open its link instead)"
         raise InboxError(f"This task does not offer {action!r}. It offers: {offered}.")
-    copies = Alert.objects.select_for_update().filter(event_id=task.event_id, kind="task")
+    copies = Alert.objects.filter(event_id=task.event_id, kind="task")
+    # Lock every copy, so two people acting at once are served one after the other.
+    list(copies.select_for_update().values_list("pk", flat=True))
     done = copies.filter(done_at__isnull=False).select_related("acted_by").first()
     if done is not None:
         raise InboxError(_already(done))

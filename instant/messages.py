@@ -16,10 +16,10 @@ messaging.message(
         P("message", "The message's text"),
         P("conversation", "The conversation's name, for group conversations", required=False),
     ],
-    subject="New message from {{ sender }}",
+    subject="New message{% if sender %} from {{ sender }}{% endif %}",
     body=(
-        "{{ sender }}{% if conversation %} ({{ conversation }}){% endif %}:\n\n{{ message }}"
-        "{% if url %}\n\nReply: {{ url }}{% endif %}"
+        "{% if sender %}{{ sender }}{% if conversation %} ({{ conversation }}){% endif %}:\n\n"
+        "{% endif %}{{ message }}{% if url %}\n\nReply: {{ url }}{% endif %}"
     ),
 )
 
@@ -37,7 +37,8 @@ messaging.message(
     body=(
         "Hello {{ recipient }},\n\nWe received an email from this address"
         '{% if message_subject %} with the subject "{{ message_subject }}"{% endif %}. '
-        "Before we process it, please confirm that you sent it:\n\n{{ url }}"
+        "Before we process it, please confirm that you sent it{% if url %}:\n\n{{ url }}"
+        "{% else %}.{% endif %}"
         "{% if expires_at %}\n\nThe link works until {{ expires_at }}.{% endif %}"
         "\n\nIf you did not send it, ignore this email and it will be discarded."
     ),

@@ -230,7 +230,7 @@ def test_a_bounce_marks_the_delivery_and_suppresses_the_address(client, capture,
     assert mail.outbox == []
 
 
-def test_a_webhook_without_the_secret_is_refused(client, webhook):
+def test_a_webhook_without_the_secret_is_refused(client, db, webhook):
     response = client.post("/anymail/postmark/tracking/", {}, content_type="application/json")
     assert response.status_code in (400, 401, 403)
     assert not EmailSuppression.objects.exists()
