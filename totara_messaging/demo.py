@@ -4,10 +4,13 @@
 """
 
 from datetime import timedelta
+from importlib import import_module
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 
 from features.job_assignments.models import JobAssignment
 
@@ -63,5 +66,9 @@ def load() -> tuple[bool, list[tuple[str, str, str]]]:
                 JobAssignment(user=users["tara"], title="Trainer", manager=users["admin"]),
             ]
         )
+    # Each feature adds its part of the demo (features/<app>/demo.py: load(people)), idempotently.
+    for config in apps.get_app_configs():
+        if config.name.startswith("features.") and module_has_submodule(config.module, "demo"):
+            import_module(f"{config.name}.demo").load(users)
     created = len(existing) < len(PEOPLE)
     return created, [(p[0], p[1], p[2]) for p in PEOPLE]

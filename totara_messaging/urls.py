@@ -20,6 +20,26 @@ api = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
 
+# Each feature app serves its pages under its own prefix (features/<app>/urls.py).
+FEATURE_APPS = [
+    "courses",
+    "programs",
+    "certifications",
+    "appraisals",
+    "feedback360",
+    "plans",
+    "seminars",
+    "hr_import",
+    "audiences",
+    "assignments",
+    "quizzes",
+    "forums",
+    "badges",
+    "feedback",
+    "site_admin",
+    "job_assignments",
+]
+
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -40,4 +60,5 @@ urlpatterns = [
     path("anymail/", include("anymail.urls")),
     path("api/", include(api)),
     path("admin/", admin.site.urls),
+    *[path(f"{app}/", include(f"features.{app}.urls")) for app in FEATURE_APPS],
 ]
