@@ -6,7 +6,10 @@ class InstantConfig(AppConfig):
     verbose_name = "Instant messaging"
 
     def ready(self):
+        from instant import live as instant_live
         from instant.models import unread_count
         from notifications import live
 
         live.register_counter("messages", unread_count)
+        live.register_receiver("typing", instant_live.typing)
+        live.register_receiver("sync", instant_live.sync)

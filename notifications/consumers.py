@@ -33,6 +33,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "pong"})
         elif kind == "counts":
             await self.send_counts()
+        elif handler := live.receiver_for(kind):
+            await handler(self, content)
         else:
             await self.send_json({"type": "error", "error": f"unknown frame type {kind!r}"})
 

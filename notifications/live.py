@@ -11,6 +11,16 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 _counters: dict[str, Callable] = {}
+_receivers: dict[str, Callable] = {}
+
+
+def register_receiver(frame_type: str, handler: Callable) -> None:
+    """`await handler(consumer, frame)` runs when a page sends a frame of this type."""
+    _receivers[frame_type] = handler
+
+
+def receiver_for(frame_type: str) -> Callable | None:
+    return _receivers.get(frame_type)
 
 
 def register_counter(name: str, count: Callable) -> None:

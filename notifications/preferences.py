@@ -69,8 +69,11 @@ class Resolution:
         return [u for u, outs in self.outputs.items() if output in outs]
 
 
-def resolve_outputs(type_settings: TypeSettings, users: list[tuple[int, str]]) -> Resolution:
-    """Decides the outputs of each (user id, email address) for one message type.
+def resolve_outputs(
+    type_settings: TypeSettings, users: list[tuple[int, str]], only: frozenset[str] | None = None
+) -> Resolution:
+    """Decides the outputs of each (user id, email address) for one message type, among `only`
+    when the caller delivers the other outputs itself (instant messages are their own web inbox).
 
     Queries: preferences, "no email at all" switches, suppressed addresses: three for any
     number of users (plus one cache round trip for presence).
@@ -102,6 +105,8 @@ def resolve_outputs(type_settings: TypeSettings, users: list[tuple[int, str]]) -
         why: list[str] = []
         logged_in = user_id in online
         for output in OUTPUTS:
+            if only is not None and output not in only:
+                continue
             setting = type_settings.settings.get(output)
             if not type_settings.site_enabled.get(output, True):
                 why.append(f"{output}: the site has turned it off")

@@ -14,7 +14,8 @@ from django.db import connection, transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
-from notifications import catalogue, outputs
+from notifications import catalogue
+from notifications import outputs as outputs_registry
 from notifications.models import Event, SentKey, Undelivered
 from notifications.preferences import TypeSettings, resolve_outputs
 
@@ -148,13 +149,15 @@ def send(
     dedupe_key: str | None = None,
     data: dict | None = None,
     urgency: str | None = None,
+    outputs: list[str] | None = None,
 ) -> SendResult:
     """Delivers one event of type `key` to `recipients` (users, user ids, or a user QuerySet).
 
     Raises UnknownMessageType for a key the catalogue does not declare, MissingPlaceholder when
     the context lacks a required placeholder, InvalidContext for a value JSON cannot hold; in
     each case nothing is written. The sender is left out unless the type says otherwise. With a
-    `dedupe_key`, a recipient who already got this type with this key is skipped. Costs a
+    `dedupe_key`, a recipient who already got this type with this key is skipped; `outputs`
+    limits delivery to those outputs (for callers that deliver the rest themselves). Costs a
     constant number of queries per batch of NOTIFICATIONS_BATCH_SIZE recipients. Runs in the
     caller's transaction (or its own); pushes and email tasks start after commit.
     """
@@ -167,7 +170,10 @@ def send(
     encoded_data = encode_context(data or {})
     sender_id = sender.pk if isinstance(sender, Model) else sender
     size = settings.NOTIFICATIONS_BATCH_SIZE
-    registered = outputs.registered()
+    registered = outputs_registry.registered()
+    only = frozenset(outputs) if outputs is not None else None
+    if only is not None and not only <= set(registered):
+        raise ValueError(f"unknown outputs: {sorted(only - set(registered))}")
     result = SendResult(event_id=None, outputs=dict.fromkeys(registered, 0))
 
     with transaction.atomic():
@@ -194,7 +200,7 @@ def send(
                 batch = [r for r in batch if r[0] in fresh]
             if not batch:
                 continue
-            resolution = resolve_outputs(type_settings, batch)
+            resolution = resolve_outputs(type_settings, batch, only)
             by_id = dict(batch)
             for name, output in registered.items():
                 chosen = resolution.recipients_of(name)

@@ -3,7 +3,12 @@
 (function () {
   "use strict";
   if (!document.querySelector("[data-count]")) return;
-  var delay = 1000, socket = null, pingTimer = null;
+  var delay = 1000, socket = null, pingTimer = null, opened = false;
+  // The newest message this tab has seen: after a gap it asks for what came since.
+  var lastMessage = 0;
+  document.querySelectorAll("[data-message]").forEach(function (el) {
+    lastMessage = Math.max(lastMessage, Number(el.dataset.message));
+  });
 
   function setCounts(frame) {
     ["alerts", "tasks", "messages"].forEach(function (name) {
@@ -19,12 +24,15 @@
     socket = new WebSocket(scheme + location.host + "/ws/");
     socket.onopen = function () {
       delay = 1000;
+      if (opened && lastMessage) socket.send(JSON.stringify({ type: "sync", since: lastMessage }));
+      opened = true;
       document.body.dataset.live = "on";
       pingTimer = setInterval(function () { socket.send(JSON.stringify({ type: "ping" })); }, 30000);
     };
     socket.onmessage = function (event) {
       var frame = JSON.parse(event.data);
       if (frame.type === "counts") setCounts(frame);
+      if (frame.type === "message.new") lastMessage = Math.max(lastMessage, frame.message.id);
       document.body.dispatchEvent(new CustomEvent("live:" + frame.type.replace(/\./g, "-"), { detail: frame }));
     };
     socket.onclose = function () {
@@ -34,6 +42,36 @@
       delay = Math.min(delay * 2, 30000);
     };
   }
+  // Enter sends a message; Shift+Enter makes a new line.
+  document.addEventListener("keydown", function (event) {
+    var box = event.target;
+    if (event.key !== "Enter" || event.shiftKey || !box.matches || !box.matches("[data-enter-sends]")) return;
+    event.preventDefault();
+    if (box.value.trim()) box.form.requestSubmit();
+  });
+  // Typing indicators in an open conversation.
+  var lastTyping = 0;
+  document.addEventListener("input", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches("[data-enter-sends]")) return;
+    var thread = document.getElementById("thread");
+    if (!thread || Date.now() - lastTyping < 3000) return;
+    lastTyping = Date.now();
+    window.liveSocket.send({ type: "typing", conversation: Number(thread.dataset.conversation) });
+  });
+  document.body.addEventListener("live:typing", function (event) {
+    var thread = document.getElementById("thread");
+    if (!thread || Number(thread.dataset.conversation) !== event.detail.conversation) return;
+    var note = document.getElementById("typing");
+    if (!note) {
+      note = document.createElement("p");
+      note.id = "typing"; note.className = "meta"; note.setAttribute("aria-live", "polite");
+      thread.after(note);
+    }
+    note.textContent = event.detail.name + " is typing…";
+    clearTimeout(note.timer);
+    note.timer = setTimeout(function () { note.textContent = ""; }, 5000);
+  });
   window.liveSocket = { send: function (frame) { if (socket && socket.readyState === 1) socket.send(JSON.stringify(frame)); } };
   connect();
 })();

@@ -60,6 +60,20 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_rate(name: str, default: str) -> tuple[int, int]:
+    """A rate as "count/seconds", e.g. "30/60"."""
+    value = env_str(name, default)
+    try:
+        count, seconds = (int(part) for part in value.split("/"))
+        if count < 1 or seconds < 1:
+            raise ValueError
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a rate: use count/seconds, e.g. 30/60."
+        ) from None
+    return count, seconds
+
+
 def env_choice(name: str, choices: list[str], default: str | None = None) -> str | None:
     value = env_str(name, default)
     if value is not None and value not in choices:

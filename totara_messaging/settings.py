@@ -17,6 +17,7 @@ from totara_messaging.env import (
     env_choice,
     env_int,
     env_list,
+    env_rate,
     env_required,
     env_str,
 )
@@ -285,6 +286,10 @@ SPECTACULAR_SETTINGS = {
 # Product settings.
 ALERTS_READ_RETENTION_DAYS = env_int("ALERTS_READ_RETENTION_DAYS", 30, minimum=1)
 PRESENCE_ACTIVE_SECONDS = env_int("PRESENCE_ACTIVE_SECONDS", 300, minimum=1)
+# At most this many messages per sender in this many seconds ("count/seconds").
+INSTANT_RATE_LIMIT = env_rate("INSTANT_RATE_LIMIT", "30/60")
+# A message still unread this long after it arrived is emailed to a member who is away.
+INSTANT_EMAIL_DELAY_SECONDS = env_int("INSTANT_EMAIL_DELAY_SECONDS", 300, minimum=0)
 NOTIFICATIONS_BATCH_SIZE = env_int("NOTIFICATIONS_BATCH_SIZE", 2000, minimum=1)
 EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 6, minimum=1)
 EMAIL_STUCK_SECONDS = env_int("EMAIL_STUCK_SECONDS", 600, minimum=30)

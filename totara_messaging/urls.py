@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from alerts import api as alerts_api
 from alerts import views as alerts_views
+from instant import api as instant_api
 from notifications import api as notifications_api
 from notifications import views as notifications_views
 from totara_messaging import views
@@ -17,6 +18,17 @@ api = [
     path("tasks/", alerts_api.TaskList.as_view(), name="api-tasks"),
     path("tasks/<int:task_id>/<slug:action>", alerts_api.TaskAct.as_view(), name="api-task-act"),
     path("preferences/", notifications_api.PreferencesView.as_view(), name="api-preferences"),
+    path("conversations/", instant_api.ConversationList.as_view(), name="api-conversations"),
+    path(
+        "conversations/<int:conversation_id>/messages/",
+        instant_api.MessageList.as_view(),
+        name="api-messages",
+    ),
+    path(
+        "conversations/<int:conversation_id>/read",
+        instant_api.ConversationRead.as_view(),
+        name="api-conversation-read",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
 
@@ -57,6 +69,7 @@ urlpatterns = [
         notifications_views.unsubscribe,
         name="unsubscribe",
     ),
+    path("", include("instant.urls")),
     path("anymail/", include("anymail.urls")),
     path("api/", include(api)),
     path("admin/", admin.site.urls),

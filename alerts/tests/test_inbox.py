@@ -121,8 +121,9 @@ def test_the_lists_run_a_constant_number_of_queries(
     for url in ("/alerts/", "/tasks/", "/api/alerts/", "/api/tasks/"):
         with django_assert_num_queries(4 if url.startswith("/api/") else 8):
             assert client.get(url).status_code == 200, url
-    # session, user, three counters, the five newest alerts, the five newest open tasks
-    with django_assert_num_queries(7):
+    # session, user, three counters, the five newest alerts, the five newest open tasks, the
+    # five latest conversations
+    with django_assert_num_queries(8):
         client.get("/")
 
 

@@ -1,0 +1,305 @@
+"""What people do in instant messaging. Pages, the JSON API and the socket call these."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F, Min, Q
+from django.utils import timezone
+
+from instant import rules
+from instant.models import (
+    MAX_MESSAGE_LENGTH,
+    Block,
+    Contact,
+    ContactRequest,
+    Conversation,
+    HiddenMessage,
+    Membership,
+    Message,
+    MessagingSettings,
+    Privacy,
+)
+from instant.presenting import message_item
+from notifications import live
+
+
+class MessagingError(Exception):
+    """The action is refused; the message says why (shown to the user as it is)."""
+
+
+class RateLimited(MessagingError):
+    pass
+
+
+def _pair_key(a: int, b: int) -> str:
+    low, high = sorted((a, b))
+    return f"{low}:{high}"
+
+
+def conversation_for(user, conversation_id: int) -> Conversation:
+    """The conversation if the user is a member; raises Conversation.DoesNotExist otherwise."""
+    return Conversation.objects.get(pk=conversation_id, memberships__user=user)
+
+
+@transaction.atomic
+def start_conversation(user, member_ids, name: str = "") -> tuple[Conversation, bool]:
+    """Returns (conversation, created). One other member: the pair's one-to-one conversation
+    (existing one returned, not duplicated); none: the user's own notes; several: a new group.
+    Raises MessagingError naming whom the user may not message."""
+    others = sorted({int(m) for m in member_ids} - {user.pk})
+    if len(others) <= 1:
+        other = others[0] if others else user.pk
+        kind = Conversation.Kind.ONE_TO_ONE if others else Conversation.Kind.SELF
+        key = _pair_key(user.pk, other)
+        existing = Conversation.objects.filter(pair_key=key).first()
+        if existing:
+            Membership.objects.filter(conversation=existing, user=user).update(hidden=False)
+            return existing, False
+    refused = rules.refusals(user, others)
+    if refused:
+        raise MessagingError(" ".join(refused[i] for i in sorted(refused)))
+    if len(others) <= 1:
+        try:
+            with transaction.atomic():
+                conversation = Conversation.objects.create(kind=kind, pair_key=key, created_by=user)
+        except IntegrityError:  # started by the other member at the same moment
+            return Conversation.objects.get(pair_key=key), False
+    else:
+        conversation = Conversation.objects.create(
+            kind=Conversation.Kind.GROUP, name=name.strip()[:200], created_by=user
+        )
+    Membership.objects.bulk_create(
+        [Membership(conversation=conversation, user_id=u) for u in {user.pk, *others}]
+    )
+    return conversation, True
+
+
+def _check_rate(user) -> None:
+    limit, window = settings.INSTANT_RATE_LIMIT
+    bucket = int(time.time() // window)
+    key = f"instant:rate:{user.pk}:{bucket}"
+    cache.add(key, 0, window + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, window + 1)
+        count = 1
+    if count > limit:
+        raise RateLimited(
+            f"You are sending messages too fast: at most {limit} every {window} seconds. "
+            "Wait a moment and send it again."
+        )
+
+
+def clean_body(body) -> str:
+    if not isinstance(body, str) or not body.strip():
+        raise MessagingError("Write a message first.")
+    body = body.strip()
+    if len(body) > MAX_MESSAGE_LENGTH:
+        raise MessagingError(
+            f"A message is at most {MAX_MESSAGE_LENGTH} characters; this one has {len(body)}."
+        )
+    return body
+
+
+@transaction.atomic
+def send_message(user, conversation_id: int, body, *, check_rate: bool = True) -> Message:
+    """Adds a message; after commit it is pushed to every member's open pages.
+
+    Raises Conversation.DoesNotExist for a conversation the user is not in, MessagingError
+    (or RateLimited) when refused. The message is saved before any push: nothing lives only in
+    the socket.
+    """
+    body = clean_body(body)
+    conversation = conversation_for(user, conversation_id)
+    member_ids = list(conversation.memberships.values_list("user_id", flat=True))
+    if conversation.kind == Conversation.Kind.ONE_TO_ONE:
+        refused = rules.refusals(user, [m for m in member_ids if m != user.pk])
+        if refused:
+            raise MessagingError(next(iter(refused.values())))
+    if check_rate:
+        _check_rate(user)
+    now = timezone.now()
+    message = Message.objects.create(
+        conversation=conversation, sender=user, body=body, created_at=now
+    )
+    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
+    conversation.memberships.filter(Q(hidden=True) | Q(user=user)).update(hidden=False)
+    Membership.objects.filter(conversation=conversation, user=user).update(last_read_at=now)
+    frame = {
+        "type": "message.new",
+        "conversation": conversation.pk,
+        "message": message_item(message),
+    }
+    live.push(member_ids, frame)
+    live.push_counts([m for m in member_ids if m != user.pk])
+    return message
+
+
+def mark_read(user, conversation_id: int) -> int:
+    """Marks the conversation read up to now; tells the other member of a one-to-one (receipt)."""
+    conversation = conversation_for(user, conversation_id)
+    now = timezone.now()
+    Membership.objects.filter(conversation=conversation, user=user).update(last_read_at=now)
+    live.push_counts([user.pk])
+    if conversation.kind == Conversation.Kind.ONE_TO_ONE:
+        others = conversation.memberships.exclude(user=user).values_list("user_id", flat=True)
+        live.push(
+            list(others),
+            {"type": "message.read", "conversation": conversation.pk, "read_at": now.isoformat()},
+        )
+    return conversation.pk
+
+
+def set_flags(user, conversation_id: int, **flags) -> Membership:
+    """Sets muted / favourite / hidden for the user's membership."""
+    allowed = {k: bool(v) for k, v in flags.items() if k in {"muted", "favourite", "hidden"}}
+    conversation = conversation_for(user, conversation_id)
+    membership = Membership.objects.get(conversation=conversation, user=user)
+    for key, value in allowed.items():
+        setattr(membership, key, value)
+    membership.save(update_fields=list(allowed) or None)
+    if "muted" in allowed:
+        live.push_counts([user.pk])
+    return membership
+
+
+def delete_for_me(user, message_id: int) -> None:
+    """Hides a message from the user's own view of the thread."""
+    message = Message.objects.get(pk=message_id, conversation__memberships__user=user)
+    HiddenMessage.objects.get_or_create(message=message, user=user)
+
+
+# Contacts, blocking, privacy
+
+
+@transaction.atomic
+def request_contact(user, other_id: int) -> str:
+    """Sends a contact request (or accepts theirs if they asked first). Returns what happened."""
+    if other_id == user.pk:
+        raise MessagingError("You cannot add yourself as a contact.")
+    if Block.objects.filter(blocker_id=other_id, blocked=user).exists():
+        raise MessagingError("This person does not accept requests from you.")
+    if Contact.objects.filter(user=user, contact_id=other_id).exists():
+        return "already"
+    if ContactRequest.objects.filter(requester_id=other_id, requested=user).exists():
+        accept_contact(user, other_id)
+        return "accepted"
+    ContactRequest.objects.get_or_create(requester=user, requested_id=other_id)
+    return "requested"
+
+
+@transaction.atomic
+def accept_contact(user, requester_id: int) -> None:
+    deleted, _ = ContactRequest.objects.filter(requester_id=requester_id, requested=user).delete()
+    if not deleted:
+        raise MessagingError("There is no contact request from this person.")
+    Contact.objects.bulk_create(
+        [Contact(user=user, contact_id=requester_id), Contact(user_id=requester_id, contact=user)],
+        ignore_conflicts=True,
+    )
+
+
+def decline_contact(user, requester_id: int) -> None:
+    deleted, _ = ContactRequest.objects.filter(requester_id=requester_id, requested=user).delete()
+    if not deleted:
+        raise MessagingError("There is no contact request from this person.")
+
+
+def remove_contact(user, other_id: int) -> None:
+    Contact.objects.filter(
+        Q(user=user, contact_id=other_id) | Q(user_id=other_id, contact=user)
+    ).delete()
+
+
+@transaction.atomic
+def block(user, other_id: int) -> None:
+    if other_id == user.pk:
+        raise MessagingError("You cannot block yourself.")
+    Block.objects.get_or_create(blocker=user, blocked_id=other_id)
+    ContactRequest.objects.filter(requester_id=other_id, requested=user).delete()
+
+
+def unblock(user, other_id: int) -> None:
+    Block.objects.filter(blocker=user, blocked_id=other_id).delete()
+
+
+def set_privacy(user, privacy: str) -> None:
+    if privacy not in Privacy.values:
+        raise MessagingError(f"Choose one of: {', '.join(Privacy.values)}.")
+    MessagingSettings.objects.update_or_create(user=user, defaults={"privacy": privacy})
+
+
+def message_each(user, recipient_ids, body) -> tuple[int, dict[int, str]]:
+    """The People block: the same message to each recipient, each in its own one-to-one
+    conversation. Returns (sent, {recipient: reason refused})."""
+    body = clean_body(body)
+    refused = rules.refusals(user, recipient_ids)
+    _check_rate(user)  # one action, however many recipients
+    sent = 0
+    for recipient in sorted({int(r) for r in recipient_ids} - set(refused) - {user.pk}):
+        conversation, _ = start_conversation(user, [recipient])
+        send_message(user, conversation.pk, body, check_rate=False)
+        sent += 1
+    return sent, refused
+
+
+def email_unread_messages(now=None) -> int:
+    """Emails members who left messages unread for INSTANT_EMAIL_DELAY_SECONDS, per their
+    preferences for messaging.personal (logged off, by default).
+
+    One email per member and conversation covers every message still unread then, so several
+    messages within the delay become one email. Idempotent: `emailed_up_to` and the dedupe key
+    record what an email covered.
+    """
+    import notifications
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.INSTANT_EMAIL_DELAY_SECONDS)
+    unread = (
+        Q(conversation__messages__created_at__gt=F("last_read_at"))
+        & ~Q(conversation__messages__sender=F("user"))
+        & (
+            Q(emailed_up_to__isnull=True)
+            | Q(conversation__messages__created_at__gt=F("emailed_up_to"))
+        )
+    )
+    due = (
+        Membership.objects.filter(muted=False)
+        .annotate(oldest=Min("conversation__messages__created_at", filter=unread))
+        .filter(oldest__lte=cutoff)
+        .select_related("conversation", "user")
+    )
+    emailed = 0
+    for membership in due:
+        since = max(filter(None, [membership.last_read_at, membership.emailed_up_to]))
+        pending = list(
+            Message.objects.filter(conversation=membership.conversation, created_at__gt=since)
+            .exclude(sender=membership.user)
+            .select_related("sender")
+            .order_by("created_at", "id")
+        )
+        if not pending:
+            continue
+        senders = {m.sender for m in pending}
+        text = "\n\n".join(
+            (f"{m.sender.display_name}: " if len(senders) > 1 else "") + m.body for m in pending
+        )
+        with transaction.atomic():
+            notifications.send(
+                "messaging.personal",
+                [membership.user],
+                context={"message": text, "conversation": membership.conversation.name},
+                sender=pending[-1].sender if len(senders) == 1 else None,
+                url=f"/messages/{membership.conversation_id}/",
+                dedupe_key=f"unread:{membership.pk}:{pending[-1].pk}",
+                outputs=["email"],
+            )
+            Membership.objects.filter(pk=membership.pk).update(emailed_up_to=pending[-1].created_at)
+        emailed += 1
+    return emailed

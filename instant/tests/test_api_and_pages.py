@@ -1,0 +1,141 @@
+"""The conversations API and the messaging pages: the same rules, 404 for others' conversations."""
+
+import pytest
+
+from accounts.factories import UserFactory
+from features.courses.factories import CourseFactory, EnrolmentFactory
+from instant import actions
+from instant.models import Conversation, Message, Privacy
+
+
+@pytest.fixture
+def ann(db):
+    return UserFactory(username="ann", full_name="Ann A")
+
+
+@pytest.fixture
+def bob(db):
+    user = UserFactory(username="bob", full_name="Bob B")
+    actions.set_privacy(user, Privacy.SITE)
+    return user
+
+
+def test_posting_a_one_to_one_twice_returns_the_same_conversation(client, ann, bob):
+    client.force_login(ann)
+    first = client.post(
+        "/api/conversations/", {"members": [bob.pk]}, content_type="application/json"
+    )
+    again = client.post(
+        "/api/conversations/", {"members": [bob.pk]}, content_type="application/json"
+    )
+    assert first.status_code == 201 and again.status_code == 200
+    assert first.json()["id"] == again.json()["id"]
+    assert Conversation.objects.count() == 1
+
+
+def test_messages_through_the_api(client, ann, bob):
+    client.force_login(ann)
+    conversation = client.post(
+        "/api/conversations/", {"members": [bob.pk]}, content_type="application/json"
+    ).json()
+    url = f"/api/conversations/{conversation['id']}/messages/"
+    sent = client.post(url, {"body": "Hello https://example.org"}, content_type="application/json")
+    assert sent.status_code == 201
+    assert set(sent.json()) >= {"id", "sender", "body", "created_at"}
+    client.force_login(bob)
+    items = client.get(url).json()["results"]
+    assert [i["body"] for i in items] == ["Hello https://example.org"]
+    assert 'href="https://example.org"' in items[0]["body_html"]
+    assert client.get("/api/counts/").json()["messages"] == 1
+    assert client.post(f"/api/conversations/{conversation['id']}/read").status_code == 204
+    assert client.get("/api/counts/").json()["messages"] == 0
+    assert client.get("/api/conversations/").json()[0]["unread"] == 0
+
+
+def test_bad_input_gets_400_and_refusals_say_why(client, ann, bob):
+    client.force_login(ann)
+    bad = client.post("/api/conversations/", {"members": "x"}, content_type="application/json")
+    assert bad.status_code == 400 and "members" in bad.json()
+    private = UserFactory()
+    refused = client.post(
+        "/api/conversations/", {"members": [private.pk]}, content_type="application/json"
+    )
+    assert refused.status_code == 403
+    assert "contacts and people in their courses" in refused.json()["detail"]
+    conversation, _ = actions.start_conversation(ann, [bob.pk])
+    url = f"/api/conversations/{conversation.pk}/messages/"
+    too_long = client.post(url, {"body": "x" * 5000}, content_type="application/json")
+    assert too_long.status_code == 400 and "body" in too_long.json()
+    assert not Message.objects.exists()
+
+
+def test_the_api_rate_limits_with_429(client, ann, bob, settings):
+    settings.INSTANT_RATE_LIMIT = (2, 60)
+    conversation, _ = actions.start_conversation(ann, [bob.pk])
+    client.force_login(ann)
+    url = f"/api/conversations/{conversation.pk}/messages/"
+    codes = [
+        client.post(url, {"body": f"m{n}"}, content_type="application/json").status_code
+        for n in range(3)
+    ]
+    assert codes == [201, 201, 429]
+
+
+def test_another_users_conversation_is_404(client, ann, bob):
+    conversation, _ = actions.start_conversation(ann, [bob.pk])
+    client.force_login(UserFactory())
+    assert client.get(f"/api/conversations/{conversation.pk}/messages/").status_code == 404
+    assert client.post(f"/api/conversations/{conversation.pk}/read").status_code == 404
+    assert client.get(f"/messages/{conversation.pk}/").status_code == 404
+    assert client.post(f"/messages/{conversation.pk}/send", {"body": "x"}).status_code == 404
+
+
+def test_the_pages_without_javascript(client, ann, bob):
+    client.force_login(ann)
+    profile = client.get(f"/users/{bob.pk}/").content.decode()
+    assert ">Message</button>" in profile
+    response = client.post("/messages/start", {"members": [bob.pk]})
+    conversation = Conversation.objects.get()
+    assert response.url == f"/messages/{conversation.pk}/"
+    client.post(f"/messages/{conversation.pk}/send", {"body": "Hi Bob"})
+    page = client.get(f"/messages/{conversation.pk}/").content.decode()
+    assert "Hi Bob" in page and "Bob B" in page
+    # A refused message keeps what was typed.
+    client.post(f"/messages/{conversation.pk}/send", {"body": "x" * 5000})
+    assert "x" * 5000 in client.get(f"/messages/{conversation.pk}/").content.decode()
+    client.force_login(bob)
+    assert 'class="badge" aria-label="1 unread"' in client.get("/messages/").content.decode()
+    assert "Hi Bob" in client.get("/").content.decode()  # the Messages block
+
+
+def test_the_conversation_list_runs_a_constant_number_of_queries(
+    client, ann, bob, django_assert_num_queries
+):
+    actions.set_privacy(ann, Privacy.SITE)
+    for _ in range(12):
+        other = UserFactory()
+        actions.set_privacy(other, Privacy.SITE)
+        conversation, _ = actions.start_conversation(ann, [other.pk])
+        actions.send_message(other, conversation.pk, "Hello", check_rate=False)
+    client.force_login(ann)
+    # session, user, memberships (with unread and last message), their members, three counters
+    with django_assert_num_queries(7):
+        client.get("/messages/")
+    with django_assert_num_queries(4):
+        client.get("/api/conversations/")
+
+
+def test_the_people_block_messages_chosen_participants(client, ann, bob):
+    course = CourseFactory()
+    EnrolmentFactory(course=course, user=ann, role="trainer")
+    EnrolmentFactory(course=course, user=bob)
+    learner = UserFactory()
+    EnrolmentFactory(course=course, user=learner)
+    client.force_login(ann)
+    page = client.get(f"/people/{course.pk}/").content.decode()
+    assert "Send a message to selected" in page and learner.display_name in page
+    client.post(f"/people/{course.pk}/", {"to": [bob.pk, learner.pk], "body": "Welcome"})
+    assert Message.objects.filter(body="Welcome").count() == 2
+    assert Conversation.objects.count() == 2
+    client.force_login(UserFactory())
+    assert client.get(f"/people/{course.pk}/").status_code == 404

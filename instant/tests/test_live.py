@@ -1,0 +1,141 @@
+"""Live delivery over the WebSocket: to every tab of the members, to nobody else."""
+
+import asyncio
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
+
+from accounts.factories import UserFactory
+from instant import actions
+from instant.models import Privacy
+from totara_messaging.asgi import application
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def headers_for(_client, user):
+    client = Client()  # one session per user: logging in another user ends the previous one
+    client.force_login(user)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    return [(b"cookie", cookie.encode()), (b"origin", b"http://127.0.0.1:8000")]
+
+
+async def connect(headers):
+    tab = WebsocketCommunicator(application, "/ws/", headers=headers)
+    connected, _ = await tab.connect()
+    assert connected
+    assert (await tab.receive_json_from(timeout=5))["type"] == "counts"
+    return tab
+
+
+async def next_of(tab, frame_type, timeout=5):
+    while True:
+        frame = await tab.receive_json_from(timeout=timeout)
+        if frame["type"] == frame_type:
+            return frame
+
+
+@pytest.fixture
+def people(db):
+    ann, bob, cat = (UserFactory(username=n, full_name=n.title()) for n in ("ann", "bob", "cat"))
+    for user in (ann, bob, cat):
+        actions.set_privacy(user, Privacy.SITE)
+    conversation, _ = actions.start_conversation(ann, [bob.pk])
+    return ann, bob, cat, conversation
+
+
+def test_a_message_reaches_both_tabs_of_the_recipient_and_not_others(client, people):
+    ann, bob, cat, conversation = people
+    bob_headers = headers_for(client, bob)
+    cat_headers = headers_for(client, cat)
+
+    async def run():
+        tab1, tab2, cats = (
+            await connect(bob_headers),
+            await connect(bob_headers),
+            await connect(cat_headers),
+        )
+        await sync_to_async(actions.send_message)(ann, conversation.pk, "Hello Bob")
+        for tab in (tab1, tab2):
+            frame = await next_of(tab, "message.new")
+            assert frame["conversation"] == conversation.pk
+            assert frame["message"]["body"] == "Hello Bob"
+            counts = await next_of(tab, "counts")
+            assert counts["messages"] == 1
+        assert await cats.receive_nothing(timeout=0.3)
+        for tab in (tab1, tab2, cats):
+            await tab.disconnect()
+
+    asyncio.run(run())
+
+
+def test_typing_reaches_the_other_member_only(client, people):
+    ann, bob, cat, conversation = people
+    ann_headers, bob_headers, cat_headers = (headers_for(client, u) for u in (ann, bob, cat))
+
+    async def run():
+        anns, bobs, cats = (
+            await connect(ann_headers),
+            await connect(bob_headers),
+            await connect(cat_headers),
+        )
+        await anns.send_json_to({"type": "typing", "conversation": conversation.pk})
+        frame = await next_of(bobs, "typing")
+        assert frame == {
+            "type": "typing",
+            "conversation": conversation.pk,
+            "user": ann.pk,
+            "name": "Ann",
+        }
+        assert await cats.receive_nothing(timeout=0.3)
+        await cats.send_json_to({"type": "typing", "conversation": conversation.pk})
+        assert (await cats.receive_json_from(timeout=5))["type"] == "error"
+        for tab in (anns, bobs, cats):
+            await tab.disconnect()
+
+    asyncio.run(run())
+
+
+def test_a_tab_back_from_a_gap_gets_what_it_missed(client, people):
+    ann, bob, _, conversation = people
+    first = actions.send_message(ann, conversation.pk, "Before the gap")
+    actions.send_message(ann, conversation.pk, "During the gap")
+    bob_headers = headers_for(client, bob)
+
+    async def run():
+        tab = await connect(bob_headers)
+        await tab.send_json_to({"type": "sync", "since": first.pk})
+        frame = await next_of(tab, "message.new")
+        assert frame["message"]["body"] == "During the gap"
+        assert (await tab.receive_json_from(timeout=5))["type"] == "synced"
+        await tab.disconnect()
+
+    asyncio.run(run())
+
+
+@pytest.mark.services
+def test_pushes_cross_application_instances_through_redis(client, people):
+    """A push from another process (its own channel layer) reaches this process's socket."""
+    from channels_redis.core import RedisChannelLayer
+
+    from notifications import live
+
+    _, bob, _, conversation = people
+    bob_headers = headers_for(client, bob)
+    config = settings.CHANNEL_LAYERS["default"]["CONFIG"]
+
+    async def run():
+        tab = await connect(bob_headers)
+        other_process = RedisChannelLayer(**config)
+        await other_process.group_send(
+            live.group_name(bob.pk),
+            {"type": "push", "frame": {"type": "message.new", "conversation": conversation.pk}},
+        )
+        assert (await next_of(tab, "message.new"))["conversation"] == conversation.pk
+        await other_process.flush()
+        await tab.disconnect()
+
+    asyncio.run(run())

@@ -1,0 +1,73 @@
+"""Who may message whom: privacy settings, contacts, blocking, course membership, trainers."""
+
+import pytest
+
+from accounts.factories import AdminFactory, UserFactory
+from features.courses.factories import CourseFactory, EnrolmentFactory
+from instant import actions, rules
+from instant.models import Privacy
+
+
+@pytest.fixture
+def people(db):
+    return {name: UserFactory(username=name) for name in ("ann", "bob", "cat", "dan")}
+
+
+def test_by_default_people_who_share_a_course_may_message(people):
+    course = CourseFactory()
+    EnrolmentFactory(course=course, user=people["ann"])
+    EnrolmentFactory(course=course, user=people["bob"])
+    refused = rules.refusals(people["ann"], [people["bob"].pk, people["cat"].pk])
+    assert set(refused) == {people["cat"].pk}
+    assert "contacts and people in their courses" in refused[people["cat"].pk]
+
+
+def test_contacts_only(people):
+    ann, bob = people["ann"], people["bob"]
+    course = CourseFactory()
+    EnrolmentFactory(course=course, user=ann)
+    EnrolmentFactory(course=course, user=bob)
+    actions.set_privacy(bob, Privacy.CONTACTS)
+    assert "contacts only" in rules.refusals(ann, [bob.pk])[bob.pk]
+    assert actions.request_contact(ann, bob.pk) == "requested"
+    actions.accept_contact(bob, ann.pk)
+    assert rules.refusals(ann, [bob.pk]) == {}
+
+
+def test_anyone_on_the_site(people):
+    actions.set_privacy(people["bob"], Privacy.SITE)
+    assert rules.refusals(people["ann"], [people["bob"].pk]) == {}
+
+
+def test_blocking_beats_everything(people):
+    ann, bob = people["ann"], people["bob"]
+    actions.set_privacy(bob, Privacy.SITE)
+    actions.block(bob, ann.pk)
+    assert "does not accept messages from you" in rules.refusals(ann, [bob.pk])[bob.pk]
+    assert "You have blocked" in rules.refusals(bob, [ann.pk])[ann.pk]
+    assert rules.can_see_online(ann.pk, [bob.pk]) == set()
+    with pytest.raises(actions.MessagingError, match="does not accept"):
+        actions.request_contact(ann, bob.pk)
+    actions.unblock(bob, ann.pk)
+    assert rules.refusals(ann, [bob.pk]) == {}
+
+
+def test_admins_and_trainers_may_always_message_their_participants(people):
+    dan = people["dan"]
+    actions.set_privacy(dan, Privacy.CONTACTS)
+    assert rules.refusals(AdminFactory(), [dan.pk]) == {}
+    course = CourseFactory()
+    EnrolmentFactory(course=course, user=people["cat"], role="trainer")
+    EnrolmentFactory(course=course, user=dan)
+    assert rules.refusals(people["cat"], [dan.pk]) == {}
+    assert dan.pk in rules.refusals(people["ann"], [dan.pk])
+
+
+def test_an_unknown_user_is_refused_with_a_reason(people):
+    assert rules.refusals(people["ann"], [999999]) == {999999: "There is no such user."}
+
+
+def test_rules_cost_a_constant_number_of_queries(people, django_assert_max_num_queries):
+    many = UserFactory.create_batch(30)
+    with django_assert_max_num_queries(9):
+        rules.refusals(people["ann"], [u.pk for u in many])
