@@ -299,7 +299,21 @@ def email_unread_messages(now=None) -> int:
                 url=f"/messages/{membership.conversation_id}/",
                 dedupe_key=f"unread:{membership.pk}:{pending[-1].pk}",
                 outputs=["email"],
+                data={"reply": {"kind": "conversation", "id": membership.conversation_id}},
             )
             Membership.objects.filter(pk=membership.pk).update(emailed_up_to=pending[-1].created_at)
         emailed += 1
     return emailed
+
+
+def reply_by_email(user, conversation_id: int, text: str, attachments) -> None:
+    """A reply by email becomes a message in the conversation (attachments are not kept:
+    instant messages are text)."""
+    from notifications.inbound import InboundRejected
+
+    try:
+        send_message(user, conversation_id, text)
+    except Conversation.DoesNotExist:
+        raise InboundRejected("The conversation does not exist or the user left it.") from None
+    except MessagingError as error:
+        raise InboundRejected(str(error)) from None

@@ -7,9 +7,12 @@ class InstantConfig(AppConfig):
 
     def ready(self):
         from instant import live as instant_live
+        from instant.actions import reply_by_email
         from instant.models import unread_count
         from notifications import live
+        from notifications.inbound import register_reply_handler
 
         live.register_counter("messages", unread_count)
         live.register_receiver("typing", instant_live.typing)
         live.register_receiver("sync", instant_live.sync)
+        register_reply_handler("conversation", reply_by_email)

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from notifications import outputs
+from notifications.inbound import reply_address
 from notifications.models import EmailDelivery, EmailSuppression, MessageTemplate
 from notifications.rendering import absolute, render
 
@@ -148,13 +149,18 @@ def build_message(delivery: EmailDelivery, user, override) -> EmailMultiAlternat
         "X-Notification-Type": event.key,
         **(event.data.get("email_headers") or {}),
     }
+    reply_to = [event.data["reply_to"]] if event.data.get("reply_to") else None
+    reply = event.data.get("reply")
+    if reply and settings.INBOUND_EMAIL_ADDRESS:
+        # Each recipient answers through their own signed address (reply by email).
+        reply_to = [reply_address(user.pk, reply["kind"], int(reply["id"]))]
     message = EmailMultiAlternatives(
         subject=rendered.subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[delivery.to_address],
         headers=headers,
-        reply_to=[event.data["reply_to"]] if event.data.get("reply_to") else None,
+        reply_to=reply_to,
     )
     message.attach_alternative(html, "text/html")
     for attachment in event.data.get("attachments") or []:

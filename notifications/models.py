@@ -258,3 +258,28 @@ class EmailDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to_address}: {self.status}"
+
+
+class HeldReply(models.Model):
+    """A reply by email from an address that is not the user's: kept until they confirm it."""
+
+    class Status(models.TextChoices):
+        HELD = "held", "Waiting for confirmation"
+        CONFIRMED = "confirmed", "Confirmed and processed"
+        EXPIRED = "expired", "Not confirmed in time"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=30)
+    target_id = models.PositiveBigIntegerField()
+    from_address = models.EmailField()
+    subject = models.CharField(max_length=300, blank=True)
+    text = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
+    received_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "held replies"
+
+    def __str__(self) -> str:
+        return f"{self.from_address} -> {self.kind} #{self.target_id} ({self.status})"

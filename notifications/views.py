@@ -85,3 +85,25 @@ def unsubscribe(request, token: str):
         "notifications/unsubscribe.html",
         {"message_type": message_type, "state": state, "token": token},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def confirm_inbound(request, token: str):
+    """The user confirms that a held reply by email was theirs."""
+    from notifications import inbound
+
+    if request.method == "GET":
+        return render(request, "notifications/confirm_inbound.html", {"token": token})
+    try:
+        outcome = inbound.confirm(token, request.user)
+    except inbound.InboundRejected as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            "Thank you: your email was processed."
+            if outcome == "processed"
+            else f"This email was already handled ({outcome}).",
+        )
+    return redirect("dashboard")

@@ -6,7 +6,7 @@ event changes nothing more.
 
 import logging
 
-from anymail.signals import tracking
+from anymail.signals import inbound, tracking
 
 from notifications.models import EmailDelivery, EmailSuppression
 
@@ -36,4 +36,7 @@ def handle_tracking(sender, event, esp_name, **kwargs):
 
 
 def connect():
+    from notifications.inbound import handle_anymail_inbound
+
     tracking.connect(handle_tracking, dispatch_uid="notifications.tracking")
+    inbound.connect(handle_anymail_inbound, dispatch_uid="notifications.inbound")

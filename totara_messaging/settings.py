@@ -258,6 +258,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_MESSAGE_ID_DOMAIN = env_str(
     "EMAIL_MESSAGE_ID_DOMAIN", SITE_URL.split("://", 1)[-1].split("/")[0].split(":")[0]
 )
+# Replies by email go to <mailbox>+<signed payload>@<domain> (empty: no reply-by-email).
+INBOUND_EMAIL_ADDRESS = env_str("INBOUND_EMAIL_ADDRESS", "reply@example.com")
+INBOUND_CONFIRM_HOURS = env_int("INBOUND_CONFIRM_HOURS", 24, minimum=1)
+INBOUND_MAX_ATTACHMENT_BYTES = env_int("INBOUND_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024, minimum=0)
 # Every ANYMAIL_<NAME> variable becomes ANYMAIL["<NAME>"], e.g. ANYMAIL_MAILGUN_API_KEY.
 ANYMAIL = {
     key.removeprefix("ANYMAIL_"): value

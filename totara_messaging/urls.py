@@ -70,6 +70,11 @@ urlpatterns = [
         name="unsubscribe",
     ),
     path("", include("instant.urls")),
+    path(
+        "notifications/inbound/confirm/<str:token>/",
+        notifications_views.confirm_inbound,
+        name="inbound-confirm",
+    ),
     path("anymail/", include("anymail.urls")),
     path("api/", include(api)),
     path("admin/", admin.site.urls),

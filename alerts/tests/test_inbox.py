@@ -231,11 +231,12 @@ def test_the_tasks_block_offers_the_actions_and_acting_from_it_works(
 
 
 def test_a_task_without_handlers_offers_its_link_and_can_be_marked_done(client, user):
-    send(TASK, [user], context=context_for(TASK), url="/programs/1/extension/")
+    key = "appraisals.activation"  # appraisal tasks are done on the appraisal's page
+    send(key, [user], context=context_for(key), url="/appraisals/1/")
     task = Alert.objects.get()
     client.force_login(user)
     page = client.get("/").content.decode()
-    assert 'href="/programs/1/extension/"' in page and 'value="accept"' not in page
+    assert 'href="/appraisals/1/"' in page and 'name="action" value="accept"' not in page
     client.post(f"/tasks/{task.pk}/act", {"action": "dismiss"})
     task.refresh_from_db()
     assert task.done_at and task.action == "dismiss"

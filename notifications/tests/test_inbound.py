@@ -1,0 +1,168 @@
+"""Reply by email: signed addresses, own and other senders, confirmation, the command."""
+
+import io
+import sys
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from accounts.factories import AdminFactory, UserFactory
+from instant import actions
+from instant.models import Message, Privacy
+from notifications import inbound
+from notifications.models import HeldReply
+
+
+@pytest.fixture
+def chat(db):
+    ann = UserFactory(username="ann", full_name="Ann A")
+    bob = UserFactory(username="bob", full_name="Bob B")
+    actions.set_privacy(ann, Privacy.SITE)
+    actions.set_privacy(bob, Privacy.SITE)
+    conversation, _ = actions.start_conversation(ann, [bob.pk])
+    AdminFactory(username="root")
+    return ann, bob, conversation
+
+
+def reply(to, sender, text="Sounds good\n\nOn Monday Ann wrote:\n> Lunch?\n-- \nBob"):
+    return inbound.Reply(
+        from_address=sender, to_addresses=[to], subject="Re: New message", text=text
+    )
+
+
+def keys_sent():
+    return [m.extra_headers.get("X-Notification-Type") for m in mail.outbox]
+
+
+def test_the_unread_message_email_carries_a_signed_reply_address(
+    chat, django_capture_on_commit_callbacks
+):
+    ann, bob, conversation = chat
+    actions.send_message(ann, conversation.pk, "Lunch?")
+    with (
+        time_machine.travel(timezone.now() + timedelta(minutes=10)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        actions.email_unread_messages()
+    assert mail.outbox[0].reply_to == [
+        inbound.reply_address(bob.pk, "conversation", conversation.pk)
+    ]
+
+
+def test_a_reply_from_the_users_address_becomes_a_message(chat, django_capture_on_commit_callbacks):
+    ann, bob, conversation = chat
+    address = inbound.reply_address(bob.pk, "conversation", conversation.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inbound.receive(reply(address, bob.email)) == "processed"
+    message = Message.objects.get()
+    assert (message.sender, message.body) == (bob, "Sounds good")
+    assert keys_sent().count("messaging.inbound_processed") == 2  # the sender and the admin
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda a: a.replace("+", "+9"),  # another user id, same signature
+        lambda a: a.split("+")[0] + "@example.com",  # our mailbox, no payload
+        lambda a: "someone@elsewhere.org",
+    ],
+)
+def test_a_tampered_or_foreign_address_is_rejected_and_admins_told(
+    chat, mangle, django_capture_on_commit_callbacks
+):
+    ann, bob, conversation = chat
+    address = mangle(inbound.reply_address(bob.pk, "conversation", conversation.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inbound.receive(reply(address, bob.email)) == "rejected"
+    assert not Message.objects.exists()
+    failed = [
+        m
+        for m in mail.outbox
+        if m.extra_headers["X-Notification-Type"] == "messaging.inbound_failed"
+    ]
+    assert [m.to for m in failed] == [["root@example.com"]]
+
+
+def test_a_reply_from_another_address_waits_for_the_users_confirmation(
+    chat, client, django_capture_on_commit_callbacks
+):
+    ann, bob, conversation = chat
+    address = inbound.reply_address(bob.pk, "conversation", conversation.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inbound.receive(reply(address, "bob.private@home.example")) == "held"
+    assert not Message.objects.exists()
+    confirm = mail.outbox[-1]
+    assert confirm.to == [bob.email]
+    assert confirm.extra_headers["X-Notification-Type"] == "messaging.inbound_confirm_sender"
+    path = "/" + confirm.body.split("http://127.0.0.1:8000/")[1].split()[0]
+    client.force_login(bob)
+    assert client.get(path).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(path)
+    assert Message.objects.get().body == "Sounds good"
+    client.post(path)  # a second click changes nothing
+    assert Message.objects.count() == 1
+
+
+def test_an_unconfirmed_reply_expires_after_24_hours(chat, django_capture_on_commit_callbacks):
+    ann, bob, conversation = chat
+    address = inbound.reply_address(bob.pk, "conversation", conversation.pk)
+    inbound.receive(reply(address, "other@home.example"))
+    held = HeldReply.objects.get()
+    token = inbound.signing.dumps(held.pk, salt=inbound.CONFIRM_SALT)
+    with (
+        time_machine.travel(timezone.now() + timedelta(hours=25)),
+        pytest.raises(inbound.InboundRejected, match="expired"),
+    ):
+        inbound.confirm(token, bob)
+    assert not Message.objects.exists()
+
+
+def test_quoted_text_and_signatures_are_stripped():
+    text = "Yes please.\nSee you.\n\nOn Tue, 3 Mar 2026 at 10:00, Ann <a@x> wrote:\n> old\n"
+    assert inbound.strip_quotes(text) == "Yes please.\nSee you."
+    assert inbound.strip_quotes("Thanks\n-- \nBob\nCEO") == "Thanks"
+    assert inbound.strip_quotes("> only quoted") == ""
+
+
+def test_the_command_reads_an_eml_file(chat, monkeypatch, django_capture_on_commit_callbacks):
+    ann, bob, conversation = chat
+    address = inbound.reply_address(bob.pk, "conversation", conversation.pk)
+    eml = (
+        f"From: Bob B <{bob.email}>\r\nTo: {address}\r\nSubject: Re: hi\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\nSee you there\r\n\r\n> Lunch?\r\n"
+    ).encode()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(eml)))
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("inbound_email", stdout=out)
+    assert out.getvalue().strip() == "processed"
+    assert Message.objects.get().body == "See you there"
+
+
+def test_the_anymail_inbound_webhook(chat, client, settings, django_capture_on_commit_callbacks):
+    ann, bob, conversation = chat
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "hook:secret"}
+    address = inbound.reply_address(bob.pk, "conversation", conversation.pk)
+    payload = {
+        "FromFull": {"Email": bob.email, "Name": "Bob B"},
+        "ToFull": [{"Email": address, "Name": ""}],
+        "CcFull": [],
+        "Subject": "Re: New message",
+        "TextBody": "By webhook\n\n> Lunch?",
+        "Headers": [],
+        "Attachments": [],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/anymail/postmark/inbound/",
+            payload,
+            content_type="application/json",
+            HTTP_AUTHORIZATION="Basic aG9vazpzZWNyZXQ=",
+        )
+    assert response.status_code == 200
+    assert Message.objects.get().body == "By webhook"
