@@ -59,6 +59,11 @@ class Enrolment(models.Model):
     starts_at = models.DateTimeField(default=timezone.now)
     ends_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    expiry_notified_for = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The end date the expiry notice was sent for (a new end date is notified again).",
+    )
 
     objects = EnrolmentQuerySet.as_manager()
 
@@ -73,6 +78,97 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.course} ({self.role})"
+
+
+class EnrolmentMethod(models.Model):
+    """How users may join one course by one method, and who is told before such enrolments end.
+
+    A course without a row for a method uses the defaults: manual enrolment open, self
+    enrolment closed, no expiry notices.
+    """
+
+    class ExpiryNotify(models.TextChoices):
+        NONE = "none", "Nobody"
+        ENROLLER = "enroller", "Enroller only"
+        ENROLLER_AND_USER = "enroller_and_user", "Enroller and enrolled user"
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrolment_methods")
+    method = models.CharField(max_length=10, choices=Enrolment.Method.choices)
+    enabled = models.BooleanField(
+        default=True, help_text="Self enrolment: whether users may enrol themselves now."
+    )
+    enrolment_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="How many days an enrolment by this method lasts; empty for no end date.",
+    )
+    expiry_notify = models.CharField(
+        max_length=20,
+        choices=ExpiryNotify.choices,
+        default=ExpiryNotify.NONE,
+        help_text="Who is told before an enrolment by this method ends. The enroller is whoever "
+        "enrolled the user, or the course's trainers for self enrolments.",
+    )
+    notify_days_before = models.PositiveSmallIntegerField(
+        default=1, help_text="How many days before the end date the notice is sent."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["course", "method"], name="one_setting_per_method")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course}: {self.get_method_display()}"
+
+
+class CourseRequest(models.Model):
+    """A user's request for a new course, approved (creating the course) or rejected by an admin."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_requests"
+    )
+    full_name = models.CharField(max_length=255)
+    short_name = models.CharField(max_length=100)
+    summary = models.TextField(blank=True)
+    reason = models.TextField(blank=True, help_text="Why the requester needs this course.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
+    course = models.ForeignKey(
+        Course,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The course created when the request was approved.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.short_name}), by {self.requester}"
+
+
+class CourseRequestRecipient(models.Model):
+    """Someone told of every new course request. With nobody listed, the site admins are."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return str(self.user)
 
 
 def trainers_of(course_id: int) -> list[int]:

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from features.feedback import views
 
 app_name = "feedback"
 
-urlpatterns = []
+urlpatterns = [
+    path("<int:activity_id>/", views.activity_page, name="activity"),
+    path("<int:activity_id>/remind/", views.remind, name="remind"),
+    path("<int:activity_id>/responses/", views.responses, name="responses"),
+]

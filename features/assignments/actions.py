@@ -1,0 +1,126 @@
+"""Assignments: submitting (text and files) and grading, and the emails they send."""
+
+from __future__ import annotations
+
+import os
+
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+
+import notifications
+from features.assignments.models import Assignment, Submission, SubmissionFile
+from features.courses.models import Enrolment, trainers_of
+
+
+class AssignmentError(ValueError):
+    """A submission or grade that cannot be saved; `field` names the input that is wrong."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def check_files(assignment: Assignment, files) -> None:
+    """Raises AssignmentError unless the files fit the assignment's count, size and type limits."""
+    if len(files) > assignment.max_files:
+        if assignment.max_files == 0:
+            raise AssignmentError("This assignment accepts text only, no files.", "files")
+        raise AssignmentError(f"Attach at most {assignment.max_files} files.", "files")
+    allowed = assignment.extensions
+    for upload in files:
+        extension = os.path.splitext(upload.name)[1].lower().lstrip(".")
+        if allowed and extension not in allowed:
+            raise AssignmentError(
+                f"{upload.name} is not an accepted file type. Accepted: {', '.join(allowed)}.",
+                "files",
+            )
+        if upload.size > assignment.max_file_bytes:
+            raise AssignmentError(
+                f"{upload.name} is {filesizeformat(upload.size)}; the limit is "
+                f"{assignment.max_file_mb} MB per file.",
+                "files",
+            )
+
+
+@transaction.atomic
+def submit_assignment(assignment: Assignment, learner, text: str, files=()) -> Submission:
+    """Saves the learner's submission (text and files) and tells the course's trainers.
+
+    Raises AssignmentError, saving nothing, when the user is not an active learner of the
+    course, has submitted already, sent neither text nor a file, or a file breaks a limit.
+    """
+    files = list(files)
+    text = (text or "").strip()
+    learners = Enrolment.objects.active().learners()
+    if not learners.filter(course_id=assignment.course_id, user=learner).exists():
+        raise AssignmentError("Only the course's learners can submit this assignment.")
+    if Submission.objects.filter(assignment=assignment, learner=learner).exists():
+        raise AssignmentError("You have submitted this assignment already.")
+    if not text and not files:
+        raise AssignmentError("Write your answer or attach a file.", "text")
+    check_files(assignment, files)
+    submission = Submission.objects.create(
+        assignment=assignment, learner=learner, text=text, submitted_at=timezone.now()
+    )
+    for upload in files:
+        SubmissionFile.objects.create(
+            submission=submission, file=upload, name=os.path.basename(upload.name), size=upload.size
+        )
+    notifications.send(
+        "assignments.submitted",
+        trainers_of(assignment.course_id),
+        context={
+            "assignment": assignment.name,
+            "course": assignment.course.full_name,
+            "learner": learner.display_name,
+            "submitted_at": submission.submitted_at,
+        },
+        sender=learner,
+        url=submission.get_absolute_url(),
+    )
+    return submission
+
+
+def can_grade(user, assignment: Assignment) -> bool:
+    if user.is_staff:
+        return True
+    return (
+        Enrolment.objects.active()
+        .trainers()
+        .filter(course_id=assignment.course_id, user=user)
+        .exists()
+    )
+
+
+@transaction.atomic
+def grade_submission(submission: Submission, trainer, grade: str, feedback: str = "") -> Submission:
+    """Grades the learner's essay (their submission) and tells them. Grading again replaces the
+    grade and tells them again.
+
+    Raises AssignmentError when `trainer` does not teach the course or the grade is empty.
+    """
+    assignment = submission.assignment
+    if not can_grade(trainer, assignment):
+        raise AssignmentError("Only the course's trainers can grade this assignment.")
+    grade = (grade or "").strip()
+    if not grade:
+        raise AssignmentError("Give a grade.", "grade")
+    submission.grade = grade
+    submission.feedback = (feedback or "").strip()
+    submission.status = Submission.Status.GRADED
+    submission.graded_by = trainer
+    submission.graded_at = timezone.now()
+    submission.save(update_fields=["grade", "feedback", "status", "graded_by", "graded_at"])
+    notifications.send(
+        "assignments.essay_graded",
+        [submission.learner],
+        context={
+            "activity": assignment.name,
+            "course": assignment.course.full_name,
+            "grade": grade,
+        },
+        sender=trainer,
+        url=assignment.get_absolute_url(),
+    )
+    return submission

@@ -1,0 +1,1 @@
+from features.courses.tests.conftest import capture  # noqa: F401 (the on-commit fixture)
