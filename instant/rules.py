@@ -4,6 +4,7 @@ In order, for a sender and each recipient:
 1. the recipient has blocked the sender -> refused ("does not accept messages from you");
 2. the sender has blocked the recipient -> refused ("you have blocked them");
 3. site admins may message anyone; a trainer may message the participants of courses they teach;
+   managers (temporary ones included) and the people they manage may message each other;
 4. otherwise the recipient's privacy setting: anyone on the site; contacts only; or (the default)
    contacts and anyone who shares a course with them.
 """
@@ -11,8 +12,11 @@ In order, for a sender and each recipient:
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
 
 from features.courses.models import share_a_course, teaches_with
+from features.job_assignments.models import JobAssignment
 from instant.models import Block, Contact, MessagingSettings, Privacy
 
 
@@ -45,6 +49,7 @@ def refusals(sender, recipient_ids) -> dict[int, str]:
     if not ids or sender.is_superuser:
         return result
     ids -= teaches_with(sender.pk, ids)
+    ids -= reporting_line(sender.pk, ids)
     if not ids:
         return result
     privacy = dict(
@@ -68,6 +73,25 @@ def refusals(sender, recipient_ids) -> dict[int, str]:
                 f"{names[i]} accepts messages from contacts and people in their courses only."
             )
     return result
+
+
+def reporting_line(user_id: int, other_ids) -> set[int]:
+    """Which of other_ids manage user_id or are managed by them now. One query."""
+    other_ids = set(other_ids)
+    if not other_ids:
+        return set()
+    now = timezone.now()
+    current_temp = Q(temp_manager_expires_at__gt=now)
+    rows = JobAssignment.objects.filter(
+        Q(user_id=user_id, manager_id__in=other_ids)
+        | Q(current_temp, user_id=user_id, temp_manager_id__in=other_ids)
+        | Q(user_id__in=other_ids, manager_id=user_id)
+        | Q(current_temp, user_id__in=other_ids, temp_manager_id=user_id)
+    ).values_list("user_id", "manager_id", "temp_manager_id")
+    linked = set()
+    for staff, manager, temp in rows:
+        linked.update({staff, manager, temp})
+    return linked & other_ids
 
 
 def can_see_online(viewer_id: int, user_ids) -> set[int]:

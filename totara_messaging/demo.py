@@ -28,6 +28,26 @@ PEOPLE = [
 ]
 
 
+def _conversations(users) -> None:
+    """A conversation between a learner and their manager, and a trainer's note to learners."""
+    from instant import actions
+    from instant.models import Conversation
+
+    if Conversation.objects.exists():
+        return
+    conversation, _ = actions.start_conversation(users["mia"], [users["lee"].pk])
+    for sender, body in [
+        ("mia", "Hi Lee, have you had a chance to look at the safety program?"),
+        ("lee", "Yes, I started the first course yesterday."),
+        ("mia", "Great. Tell me if you need more time: you can ask for an extension."),
+    ]:
+        actions.send_message(users[sender], conversation.pk, body, check_rate=False)
+    group, _ = actions.start_conversation(
+        users["admin"], [users["tara"].pk, users["mia"].pk], name="Training team"
+    )
+    actions.send_message(users["admin"], group.pk, "Welcome to the new platform!", check_rate=False)
+
+
 @transaction.atomic
 def load() -> tuple[bool, list[tuple[str, str, str]]]:
     """Returns (created, [(username, full name, role)])."""
@@ -66,6 +86,7 @@ def load() -> tuple[bool, list[tuple[str, str, str]]]:
                 JobAssignment(user=users["tara"], title="Trainer", manager=users["admin"]),
             ]
         )
+    _conversations(users)
     # Each feature adds its part of the demo (features/<app>/demo.py: load(people)), idempotently.
     for config in apps.get_app_configs():
         if config.name.startswith("features.") and module_has_submodule(config.module, "demo"):

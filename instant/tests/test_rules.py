@@ -71,3 +71,28 @@ def test_rules_cost_a_constant_number_of_queries(people, django_assert_max_num_q
     many = UserFactory.create_batch(30)
     with django_assert_max_num_queries(9):
         rules.refusals(people["ann"], [u.pk for u in many])
+
+
+def test_managers_and_their_staff_may_message_each_other(people):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from features.job_assignments.factories import JobAssignmentFactory
+
+    ann, bob, cat, dan = people["ann"], people["bob"], people["cat"], people["dan"]
+    JobAssignmentFactory(
+        user=ann,
+        manager=bob,
+        temp_manager=cat,
+        temp_manager_expires_at=timezone.now() + timedelta(1),
+    )
+    JobAssignmentFactory(
+        user=dan,
+        manager=None,
+        temp_manager=cat,
+        temp_manager_expires_at=timezone.now() - timedelta(1),
+    )
+    assert rules.refusals(bob, [ann.pk]) == {}
+    assert rules.refusals(ann, [bob.pk, cat.pk]) == {}
+    assert set(rules.refusals(cat, [ann.pk, dan.pk])) == {dan.pk}  # an expired temp manager
