@@ -50,6 +50,7 @@ def test_a_learner_sees_the_courses_activities(client, course):
         assert f'href="{url}"' in page
     assert "Elsewhere" not in page
     assert "Enrol me" not in page
+    assert f'href="/people/{course.pk}/"' in page  # the People block
 
 
 def test_the_course_page_costs_the_same_queries_however_many_activities(
