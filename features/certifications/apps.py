@@ -5,3 +5,6 @@ class CertificationsConfig(AppConfig):
     name = "features.certifications"
     label = "certifications"
     verbose_name = "Certifications"
+
+    def ready(self):
+        from features.certifications import handlers  # noqa: F401  (registers the task actions)

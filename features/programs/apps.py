@@ -5,3 +5,6 @@ class ProgramsConfig(AppConfig):
     name = "features.programs"
     label = "programs"
     verbose_name = "Programs"
+
+    def ready(self):
+        from features.programs import handlers  # noqa: F401  (registers the task actions)

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from features.programs import views
 
 app_name = "programs"
 
-urlpatterns = []
+urlpatterns = [
+    path("my/", views.my_learning, name="my"),
+    path("my/<int:assignment_id>/extension/", views.request_extension, name="extension"),
+]

@@ -1,0 +1,1 @@
+from features.programs.tests.conftest import people  # noqa: F401  (shared fixture)
