@@ -1,10 +1,14 @@
 """The web output: writes inbox rows in bulk and pushes them live after commit."""
 
+import logging
+
 from django.db import transaction
 
 from alerts.models import Alert
 from notifications import catalogue, outputs
 from notifications.catalogue import Kind
+
+logger = logging.getLogger(__name__)
 
 
 class WebOutput:
@@ -37,9 +41,7 @@ def schedule_push(event_id: int, user_ids: list[int]) -> None:
     try:
         push_new_items.delay(event_id, user_ids)
     except Exception:  # a broker outage costs the live push only; the inbox has the rows
-        import logging
-
-        logging.getLogger(__name__).warning("live push of event %s not queued", event_id)
+        logger.exception("live push of event %s not queued", event_id)
 
 
 outputs.register(WebOutput())

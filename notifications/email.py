@@ -78,7 +78,12 @@ def enqueue(event_id: int | None, count: int = 1) -> bool:
         for _ in range(tasks):
             send_emails.delay(event_id)
     except Exception as error:  # the broker's errors vary by transport
-        logger.warning("could not queue email of event %s (%s); the sweeper will", event_id, error)
+        logger.warning(
+            "could not queue email of event %s (%s); the sweeper will",
+            event_id,
+            error,
+            exc_info=True,
+        )
         return False
     return True
 

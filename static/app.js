@@ -10,12 +10,16 @@
     lastMessage = Math.max(lastMessage, Number(el.dataset.message));
   });
 
+  // Updates the header counters; blocks listen for "live:count-<name>" to refresh only when
+  // their number changed (a refresh would wipe what someone is typing in a block).
   function setCounts(frame) {
     ["alerts", "tasks", "messages"].forEach(function (name) {
       if (typeof frame[name] !== "number") return;
+      var changed = false;
       document.querySelectorAll('[data-count="' + name + '"]').forEach(function (el) {
-        if (el.textContent !== String(frame[name])) el.textContent = frame[name];
+        if (el.textContent !== String(frame[name])) { el.textContent = frame[name]; changed = true; }
       });
+      if (changed) document.body.dispatchEvent(new CustomEvent("live:count-" + name, { detail: frame }));
     });
   }
 
