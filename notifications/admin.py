@@ -30,7 +30,7 @@ class OutputSettingInline(admin.TabularInline):
 class MessageTypeAdmin(admin.ModelAdmin):
     """Output settings per message type, grouped by feature: what users may choose."""
 
-    list_display = ["name", "key", "feature_name", "kind", "web", "email", "obsolete"]
+    list_display = ["name", "feature_name", "kind", "web", "email", "short_description", "key"]
     list_filter = ["feature_name", "kind", "obsolete"]
     search_fields = ["key", "name", "description"]
     readonly_fields = [
@@ -60,6 +60,10 @@ class MessageTypeAdmin(admin.ModelAdmin):
                 on = [label for label, flag in (("in", s.logged_in), ("off", s.logged_off)) if flag]
                 return f"{s.permission} ({'/'.join(on) or 'off'})"
         return "-"
+
+    @admin.display(description="Description")
+    def short_description(self, obj):
+        return obj.description
 
     @admin.display(description="Web")
     def web(self, obj):

@@ -106,3 +106,18 @@ def test_the_schema_describes_the_api(client, user):
         "/api/preferences/",
     ):
         assert path in body
+
+
+def test_admins_see_output_settings_grouped_and_searchable(client, db):
+    from accounts.factories import AdminFactory
+
+    client.force_login(AdminFactory())
+    page = client.get("/admin/notifications/messagetype/?q=extension").content.decode()
+    assert "Program extension request" in page and "forced" in page
+    assert "Program due" not in page
+    grouped = client.get("/admin/notifications/messagetype/?feature_name=Seminar").content.decode()
+    assert "seminars.booking_confirmation" in grouped and "programs.due" not in grouped
+    setting = client.get("/admin/notifications/messagetype/1/change/")
+    assert setting.status_code == 200 and "permission" in setting.content.decode()
+    assert client.get("/admin/notifications/siteoutput/").status_code == 200
+    assert client.get("/admin/notifications/emaildelivery/?status=sent").status_code == 200
