@@ -12,6 +12,15 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # What tests log is not a problem of a site: the handler's own tests attach it themselves.
+    import logging
+
+    from features.site_admin.logging import NotifyAdminsHandler
+
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if isinstance(handler, NotifyAdminsHandler):
+            root.removeHandler(handler)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -310,10 +310,36 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
 
+# Forums: a post is mailed once it can no longer be edited.
+FORUMS_EDIT_WINDOW_SECONDS = env_int("FORUMS_EDIT_WINDOW_SECONDS", 1800, minimum=0)
+# Site administration: the release feed checked for updates (JSON {"version", "url"}), the
+# window in which repeats of one logged problem become one notice, and backups.
+SITE_ADMIN_RELEASE_FEED_URL = env_str("SITE_ADMIN_RELEASE_FEED_URL", "")
+SITE_ADMIN_RELEASE_FEED_TIMEOUT_SECONDS = env_int("SITE_ADMIN_RELEASE_FEED_TIMEOUT_SECONDS", 10)
+SITE_ADMIN_LOG_WINDOW_SECONDS = env_int("SITE_ADMIN_LOG_WINDOW_SECONDS", 300, minimum=1)
+SITE_ADMIN_BACKUP_DIR = Path(env_str("SITE_ADMIN_BACKUP_DIR", str(VAR_DIR / "backups")))
+SITE_ADMIN_BACKUP_TIMEOUT_SECONDS = env_int("SITE_ADMIN_BACKUP_TIMEOUT_SECONDS", 3600)
+SITE_ADMIN_PG_DUMP = env_str("SITE_ADMIN_PG_DUMP", "pg_dump")
+# Warnings and errors logged anywhere become notices to site admins (off: "none").
+ADMIN_NOTIFY_LOG_LEVEL = env_choice(
+    "ADMIN_NOTIFY_LOG_LEVEL", ["WARNING", "ERROR", "none"], "WARNING"
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "filters": {"skip_client_errors": {"()": "features.site_admin.logging.SkipClientErrors"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "notify_admins": {
+            "class": "features.site_admin.logging.NotifyAdminsHandler",
+            "level": "WARNING" if ADMIN_NOTIFY_LOG_LEVEL == "none" else ADMIN_NOTIFY_LOG_LEVEL,
+            "filters": ["skip_client_errors"],
+        },
+    },
+    "root": {
+        "handlers": ["console"] + ([] if ADMIN_NOTIFY_LOG_LEVEL == "none" else ["notify_admins"]),
+        "level": env_str("LOG_LEVEL", "INFO"),
+    },
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

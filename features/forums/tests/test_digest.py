@@ -1,0 +1,67 @@
+import datetime as dt
+from io import StringIO
+
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+
+from features.forums import actions
+from features.forums.models import MailPreference
+from notifications.models import Event
+
+from .conftest import first_post, forum_emails, told
+
+UTC = dt.UTC
+WRITTEN = dt.datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
+
+
+def run(job, when, capture):
+    with time_machine.travel(when, tick=False), capture(execute=True):
+        call_command("cron", job, stdout=StringIO())
+
+
+def test_digest_readers_get_one_email_a_day_instead_of_each_post(
+    forum, people, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    actions.set_mail_mode(people["lee"], MailPreference.Mode.DIGEST)
+    actions.set_mail_mode(people["sam"], MailPreference.Mode.DIGEST)
+    with time_machine.travel(WRITTEN, tick=False):
+        drill = actions.start_discussion(forum, people["tara"], "Fire drill", "Friday at ten.")
+        actions.start_discussion(forum, people["tara"], "First aid", "Who is trained?")
+        actions.reply(first_post(drill), people["lee"], "Which floor?")
+        actions.set_discussion_subscription(drill, people["sam"], False)
+
+    run("forums.mail_posts", WRITTEN + dt.timedelta(hours=1), capture)
+    # Each-post readers got every post (but their own); the digest readers got nothing yet.
+    assert told() == ["lou", "lou", "lou", "tara"]
+    mail.outbox.clear()
+
+    run("forums.daily_digest", dt.datetime(2026, 3, 10, 23, 50, tzinfo=UTC), capture)
+    run("forums.daily_digest", dt.datetime(2026, 3, 11, 0, 10, tzinfo=UTC), capture)
+    assert mail.outbox == []  # the 10th is not over, or its last posts may still be edited
+
+    run("forums.daily_digest", dt.datetime(2026, 3, 11, 1, 0, tzinfo=UTC), capture)
+    run("forums.daily_digest", dt.datetime(2026, 3, 11, 2, 0, tzinfo=UTC), capture)
+    assert told() == ["lee", "sam"]
+    [lee] = forum_emails(people["lee"])
+    assert lee.subject == "Workplace safety: Daily digest of 10 March 2026, 2 new posts"
+    assert "Fire drill (Safety questions), by Tara Trainer:\nFriday at ten." in lee.body
+    assert "First aid (Safety questions), by Tara Trainer:\nWho is trained?" in lee.body
+    assert "Which floor?" not in lee.body  # her own post
+    [sam] = forum_emails(people["sam"])
+    assert sam.subject == "Workplace safety: Daily digest of 10 March 2026, 1 new post"
+    assert "Who is trained?" in sam.body
+    assert "Fire drill" not in sam.body  # he left that discussion
+    # One send per distinct set of posts, not per reader.
+    assert Event.objects.filter(key="forums.post", dedupe_key="digest:2026-03-10").count() == 2
+
+
+def test_a_day_without_posts_sends_no_digest(forum, people, django_capture_on_commit_callbacks):
+    actions.set_mail_mode(people["lee"], MailPreference.Mode.DIGEST)
+    run(
+        "forums.daily_digest",
+        dt.datetime(2026, 3, 11, 1, 0, tzinfo=UTC),
+        django_capture_on_commit_callbacks,
+    )
+    assert mail.outbox == []

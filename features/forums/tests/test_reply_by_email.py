@@ -1,0 +1,45 @@
+"""A subscriber answers a forum post's email, and the answer becomes a reply in the discussion."""
+
+from features.forums import actions
+from features.forums.models import Post
+from notifications import inbound
+
+from .conftest import first_post, forum_emails
+from .test_mail import mail_due
+
+
+def test_a_reply_by_email_becomes_a_reply_to_the_post(
+    forum, people, django_capture_on_commit_callbacks
+):
+    discussion = actions.start_discussion(forum, people["tara"], "Fire drill", "Friday at ten.")
+    mail_due(django_capture_on_commit_callbacks)
+    email = forum_emails(people["lee"])[0]
+    post = first_post(discussion)
+    assert email.reply_to == [inbound.reply_address(people["lee"].pk, "forum_post", post.pk)]
+    reply = inbound.Reply(
+        from_address=people["lee"].email,
+        to_addresses=email.reply_to,
+        subject="Re: " + email.subject,
+        text="I will be there.\n\nOn Friday, Tara wrote:\n> Friday at ten.",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inbound.receive(reply) == "processed"
+    answer = Post.objects.get(parent=post)
+    assert (answer.author, answer.message) == (people["lee"], "I will be there.")
+
+
+def test_someone_outside_the_course_cannot_reply_by_email(
+    forum, people, django_capture_on_commit_callbacks
+):
+    discussion = actions.start_discussion(forum, people["tara"], "Fire drill", "Friday at ten.")
+    post = first_post(discussion)
+    olive = people["olive"]
+    reply = inbound.Reply(
+        from_address=olive.email,
+        to_addresses=[inbound.reply_address(olive.pk, "forum_post", post.pk)],
+        subject="Re: Fire drill",
+        text="Me too",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inbound.receive(reply) == "rejected"
+    assert not Post.objects.filter(parent=post).exists()
