@@ -61,11 +61,11 @@ def test_the_course_page_costs_the_same_queries_however_many_activities(
     add_activities(course, 1)
     client.get(f"/courses/{course.pk}/")  # warm the session and counters
     # session, user, counters (3), course, roles, self method, assignments, quizzes,
-    # feedback, trainers
-    with django_assert_num_queries(12):
+    # feedback, trainers, forums
+    with django_assert_num_queries(13):
         assert client.get(f"/courses/{course.pk}/").status_code == 200
     add_activities(course, 4)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         assert client.get(f"/courses/{course.pk}/").status_code == 200
 
 
