@@ -6,7 +6,6 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
@@ -26,6 +25,7 @@ from instant.models import (
 )
 from instant.presenting import message_item
 from notifications import live
+from notifications.presence import shared_cache
 
 
 class MessagingError(Exception):
@@ -83,6 +83,7 @@ def _check_rate(user) -> None:
     limit, window = settings.INSTANT_RATE_LIMIT
     bucket = int(time.time() // window)
     key = f"instant:rate:{user.pk}:{bucket}"
+    cache = shared_cache()
     cache.add(key, 0, window + 1)
     try:
         count = cache.incr(key)
@@ -136,8 +137,11 @@ def send_message(user, conversation_id: int, body, *, check_rate: bool = True) -
         "conversation": conversation.pk,
         "message": message_item(message),
     }
-    live.push(member_ids, frame)
-    live.push_counts([m for m in member_ids if m != user.pk])
+    others = [m for m in member_ids if m != user.pk]
+    # The recipients first, with their counters in the same group message; then the sender's
+    # other tabs.
+    live.push(others, frame, counts=True)
+    live.push([user.pk], frame)
     return message
 
 

@@ -46,5 +46,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         frame = event["frame"]
         if frame.get("type") == "counts.refresh":
             await self.send_counts()
-        else:
-            await self.send_json(frame)
+            return
+        await self.send_json(frame)
+        if event.get("counts"):
+            await self.send_counts()

@@ -36,19 +36,21 @@ def group_name(user_id: int) -> str:
     return f"user.{user_id}"
 
 
-def push_now(user_ids: Iterable[int], frame: dict) -> None:
+def push_now(user_ids: Iterable[int], frame: dict, *, counts: bool = False) -> None:
+    """Sends `frame` to every open page of these users, in the order given; with `counts`, each
+    page then gets its refreshed counters (one group message instead of two)."""
     layer = get_channel_layer()
     if layer is None:
         return
     send = async_to_sync(layer.group_send)
-    for user_id in set(user_ids):
-        send(group_name(user_id), {"type": "push", "frame": frame})
+    for user_id in dict.fromkeys(user_ids):
+        send(group_name(user_id), {"type": "push", "frame": frame, "counts": counts})
 
 
-def push(user_ids: Iterable[int], frame: dict) -> None:
+def push(user_ids: Iterable[int], frame: dict, *, counts: bool = False) -> None:
     """Sends `frame` to every open page of these users once the current transaction commits."""
     user_ids = list(user_ids)
-    transaction.on_commit(lambda: push_now(user_ids, frame))
+    transaction.on_commit(lambda: push_now(user_ids, frame, counts=counts))
 
 
 def push_counts(user_ids: Iterable[int]) -> None:

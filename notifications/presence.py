@@ -3,10 +3,31 @@
 Kept in the cache (Redis in production) so every web process and worker sees the same answer.
 """
 
+import threading
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+
+_shared: dict[tuple, object] = {}
+_lock = threading.Lock()
+
+
+def shared_cache():
+    """One cache client per process, shared by every thread and socket.
+
+    Django's `cache` is per thread and per async context, so under ASGI each open socket (and
+    each request) built its own Redis client and held a connection: ten thousand sockets meant
+    ten thousand Redis connections. The client is thread-safe; one pool serves them all.
+    """
+    conf = settings.CACHES["default"]
+    key = (conf["BACKEND"], str(conf.get("LOCATION", "")), conf.get("KEY_PREFIX", ""))
+    client = _shared.get(key)
+    if client is None:
+        with _lock:
+            client = _shared.setdefault(key, caches.create_connection("default"))
+    return client
+
 
 _ACTIVE = "presence:active:{}"
 _SOCKETS = "presence:sockets:{}"
@@ -16,28 +37,28 @@ SOCKET_TTL = 120
 
 def touch(user_id: int) -> None:
     """Records that the user did something now (a page load, an API call)."""
-    cache.set(_ACTIVE.format(user_id), int(time.time()), settings.PRESENCE_ACTIVE_SECONDS)
+    shared_cache().set(_ACTIVE.format(user_id), int(time.time()), settings.PRESENCE_ACTIVE_SECONDS)
 
 
 def socket_opened(user_id: int) -> None:
     key = _SOCKETS.format(user_id)
-    if not cache.add(key, 1, SOCKET_TTL):
+    if not shared_cache().add(key, 1, SOCKET_TTL):
         try:
-            cache.incr(key)
+            shared_cache().incr(key)
         except ValueError:
-            cache.add(key, 1, SOCKET_TTL)
-    cache.touch(key, SOCKET_TTL)
+            shared_cache().add(key, 1, SOCKET_TTL)
+    shared_cache().touch(key, SOCKET_TTL)
 
 
 def socket_alive(user_id: int) -> None:
-    cache.touch(_SOCKETS.format(user_id), SOCKET_TTL)
+    shared_cache().touch(_SOCKETS.format(user_id), SOCKET_TTL)
 
 
 def socket_closed(user_id: int) -> None:
     key = _SOCKETS.format(user_id)
     try:
-        if cache.decr(key) <= 0:
-            cache.delete(key)
+        if shared_cache().decr(key) <= 0:
+            shared_cache().delete(key)
     except ValueError:
         pass
 
@@ -47,8 +68,8 @@ def logged_in(user_ids) -> set[int]:
     user_ids = list(user_ids)
     if not user_ids:
         return set()
-    active = cache.get_many([_ACTIVE.format(u) for u in user_ids])
-    sockets = cache.get_many([_SOCKETS.format(u) for u in user_ids])
+    active = shared_cache().get_many([_ACTIVE.format(u) for u in user_ids])
+    sockets = shared_cache().get_many([_SOCKETS.format(u) for u in user_ids])
     online = set()
     for u in user_ids:
         if _ACTIVE.format(u) in active or (sockets.get(_SOCKETS.format(u)) or 0) > 0:
@@ -57,4 +78,4 @@ def logged_in(user_ids) -> set[int]:
 
 
 def has_open_socket(user_id: int) -> bool:
-    return (cache.get(_SOCKETS.format(user_id)) or 0) > 0
+    return (shared_cache().get(_SOCKETS.format(user_id)) or 0) > 0
