@@ -1,0 +1,198 @@
+"""Admins set up seminars, sessions and trainers here; every change that tells someone goes
+through features.seminars.actions."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+
+from features.seminars import actions
+from features.seminars.models import Booking, Seminar, Session, SessionTrainer
+
+
+class SessionInline(admin.TabularInline):
+    model = Session
+    extra = 0
+    fields = ["starts_at", "ends_at", "room", "capacity", "needs_approval", "cancelled_at"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Seminar)
+class SeminarAdmin(admin.ModelAdmin):
+    list_display = ["name", "reminder_days", "notify_managers", "session_count"]
+    search_fields = ["name"]
+    inlines = [SessionInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(session_count=Count("sessions"))
+
+    @admin.display(description="Sessions", ordering="session_count")
+    def session_count(self, obj):
+        return obj.session_count
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = Session
+        fields = [
+            "seminar",
+            "starts_at",
+            "ends_at",
+            "room",
+            "capacity",
+            "needs_approval",
+            "allow_waitlist",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
+        if starts_at and ends_at:
+            if not self.instance.pk and ends_at <= starts_at:
+                raise forms.ValidationError("The session must end after it starts.")
+            if self.instance.pk and {"starts_at", "ends_at"} & set(self.changed_data):
+                try:
+                    actions.check_session_dates(self.instance, starts_at, ends_at)
+                except actions.SeminarError as error:
+                    raise forms.ValidationError(str(error)) from None
+        return data
+
+
+class TrainerInline(admin.TabularInline):
+    """Trainers of a session. Saving calls assign_trainer / unassign_trainer, which tell them."""
+
+    model = SessionTrainer
+    extra = 1
+    fields = ["trainer", "assigned_at"]
+    readonly_fields = ["assigned_at"]
+    autocomplete_fields = ["trainer"]
+
+
+def cancel_sessions(modeladmin, request, queryset):
+    done = 0
+    for session in queryset:
+        try:
+            actions.cancel_session(session, actor=request.user)
+        except actions.SeminarError as error:
+            modeladmin.message_user(request, f"{session}: {error}", messages.ERROR)
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(request, f"Cancelled {done} session(s); everyone booked is told.")
+
+
+cancel_sessions.short_description = "Cancel the selected sessions (tells learners and trainers)"
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    form = SessionForm
+    inlines = [TrainerInline]
+    list_display = [
+        "seminar",
+        "starts_at",
+        "room",
+        "capacity",
+        "booked",
+        "waitlisted",
+        "needs_approval",
+        "cancelled_at",
+    ]
+    list_filter = ["needs_approval", ("cancelled_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["seminar"]
+    search_fields = ["seminar__name", "room"]
+    autocomplete_fields = ["seminar"]
+    date_hierarchy = "starts_at"
+    actions = [cancel_sessions]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                booked=Count("bookings", filter=Q(bookings__status=Booking.Status.CONFIRMED)),
+                waitlisted=Count("bookings", filter=Q(bookings__status=Booking.Status.WAITLISTED)),
+            )
+        )
+
+    @admin.display(description="Booked", ordering="booked")
+    def booked(self, obj):
+        return obj.booked
+
+    @admin.display(description="Wait-listed", ordering="waitlisted")
+    def waitlisted(self, obj):
+        return obj.waitlisted
+
+    def save_model(self, request, obj, form, change):
+        dates_changed = change and {"starts_at", "ends_at"} & set(form.changed_data)
+        if dates_changed:
+            starts_at, ends_at = obj.starts_at, obj.ends_at
+            original = Session.objects.get(pk=obj.pk)
+            obj.starts_at, obj.ends_at = original.starts_at, original.ends_at
+            super().save_model(request, obj, form, change)
+            actions.change_session_dates(obj, starts_at, ends_at, actor=request.user)
+            obj.refresh_from_db()
+        else:
+            super().save_model(request, obj, form, change)
+        if change and "capacity" in form.changed_data:
+            promoted = actions.fill_from_waitlist(obj)
+            if promoted:
+                self.message_user(request, f"{promoted} wait-listed learner(s) got a place.")
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not SessionTrainer:
+            return super().save_formset(request, form, formset, change)
+        # The actions change the rows (and tell the trainers); the admin's history wants these.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        session = form.instance
+        wanted = {
+            f.cleaned_data["trainer"]
+            for f in formset.forms
+            if f.cleaned_data.get("trainer") and not f.cleaned_data.get("DELETE")
+        }
+        current = set(session.trainers.all())
+        for trainer in current - wanted:
+            actions.unassign_trainer(session, trainer, actor=request.user)
+        for trainer in wanted - current:
+            try:
+                actions.assign_trainer(session, trainer, actor=request.user)
+            except actions.SeminarError as error:
+                self.message_user(request, f"{trainer}: {error}", messages.ERROR)
+
+
+def cancel_bookings(modeladmin, request, queryset):
+    done = 0
+    for booking in queryset.select_related("session"):
+        try:
+            actions.cancel_booking(booking, request.user)
+        except actions.SeminarError as error:
+            modeladmin.message_user(request, f"{booking}: {error}", messages.ERROR)
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(request, f"Cancelled {done} booking(s); the learners are told.")
+
+
+cancel_bookings.short_description = "Cancel the selected bookings (tells the learners)"
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    """Bookings are made by learners; admins see them and may cancel them."""
+
+    list_display = ["user", "session", "status", "created_at", "confirmed_at", "decided_by"]
+    list_filter = ["status"]
+    list_select_related = ["user", "session__seminar", "decided_by"]
+    search_fields = ["user__username", "user__full_name", "session__seminar__name"]
+    readonly_fields = [f.name for f in Booking._meta.fields]
+    actions = [cancel_bookings]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

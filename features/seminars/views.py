@@ -1,0 +1,108 @@
+"""Seminar pages: thin views over features.seminars.actions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from features.seminars import actions
+from features.seminars.models import Booking, Seminar, Session
+
+
+@login_required
+@require_GET
+def seminar_list(request):
+    seminars = Seminar.objects.prefetch_related(
+        Prefetch(
+            "sessions",
+            queryset=Session.objects.upcoming().order_by("starts_at"),
+            to_attr="upcoming_sessions",
+        )
+    )
+    return render(request, "seminars/seminar_list.html", {"seminars": seminars})
+
+
+def _detail(request, seminar_id: int, *, error: str = "", status: int = 200):
+    seminar = get_object_or_404(Seminar, pk=seminar_id)
+    mine = Booking.objects.for_user(request.user).active()
+    sessions = (
+        seminar.sessions.with_booked_count()
+        .prefetch_related("trainers", Prefetch("bookings", queryset=mine, to_attr="my_bookings"))
+        .order_by("starts_at", "id")
+    )
+    now = timezone.now()
+    rows = [
+        {
+            "session": s,
+            "booking": s.my_bookings[0] if s.my_bookings else None,
+            "places_left": max(s.capacity - s.booked_count, 0),
+            "open": not s.is_cancelled and s.starts_at > now,
+        }
+        for s in sessions
+    ]
+    return render(
+        request,
+        "seminars/seminar_detail.html",
+        {"seminar": seminar, "rows": rows, "error": error},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def seminar_detail(request, seminar_id: int):
+    return _detail(request, seminar_id)
+
+
+@login_required
+@require_POST
+def book(request, session_id: int):
+    session = get_object_or_404(Session.objects.select_related("seminar"), pk=session_id)
+    try:
+        booking = actions.book(session, request.user, note=request.POST.get("note", "")[:2000])
+    except actions.SeminarError as error:
+        return _detail(request, session.seminar_id, error=str(error), status=400)
+    messages.success(request, SUCCESS[booking.status])
+    return redirect(session.seminar.get_absolute_url())
+
+
+SUCCESS = {
+    Booking.Status.CONFIRMED: "You are booked. A calendar invitation is on its way by email.",
+    Booking.Status.WAITLISTED: "The session is full: you are on the wait-list.",
+    Booking.Status.REQUESTED: "Your request has been sent to your manager for approval.",
+}
+
+
+@login_required
+@require_GET
+def my_bookings(request):
+    return _bookings(request)
+
+
+def _bookings(request, *, error: str = "", status: int = 200):
+    bookings = (
+        Booking.objects.for_user(request.user)
+        .select_related("session__seminar")
+        .order_by("-created_at", "-id")
+    )
+    now = timezone.now()
+    rows = [
+        {"booking": b, "can_cancel": b.is_active and b.session.starts_at > now} for b in bookings
+    ]
+    return render(
+        request, "seminars/my_bookings.html", {"rows": rows, "error": error}, status=status
+    )
+
+
+@login_required
+@require_POST
+def cancel(request, booking_id: int):
+    booking = get_object_or_404(Booking.objects.for_user(request.user), pk=booking_id)
+    try:
+        actions.cancel_booking(booking, request.user, reason=request.POST.get("reason", "")[:2000])
+    except actions.SeminarError as error:
+        return _bookings(request, error=str(error), status=400)
+    messages.success(request, "Your booking is cancelled.")
+    return redirect("seminars:my-bookings")
