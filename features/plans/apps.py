@@ -5,3 +5,6 @@ class PlansConfig(AppConfig):
     name = "features.plans"
     label = "plans"
     verbose_name = "Plans"
+
+    def ready(self):
+        from features.plans import handlers  # noqa: F401 (registers the task actions)
