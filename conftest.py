@@ -12,6 +12,8 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A backup blocked by a lock fails the test in seconds instead of waiting an hour.
+    settings.SITE_ADMIN_BACKUP_TIMEOUT_SECONDS = 20
     # What tests log is not a problem of a site: the handler's own tests attach it themselves.
     import logging
 
