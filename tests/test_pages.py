@@ -48,3 +48,18 @@ def test_the_demo_loads_once(db):
 
 def test_health_answers(client, db):
     assert client.get("/health/").json() == {"status": "ok"}
+
+
+def test_every_section_in_the_header_opens(client, user):
+    client.force_login(user)
+    page = client.get("/").content.decode()
+    for url in (
+        "/programs/my/",
+        "/seminars/",
+        "/plans/",
+        "/appraisals/",
+        "/feedback360/",
+        "/forums/",
+    ):
+        assert f'href="{url}"' in page
+        assert client.get(url).status_code == 200, url
