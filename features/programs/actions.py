@@ -187,6 +187,24 @@ def assign_team(program: Program, manager, *, due_at=None, actor=None, now=None)
     )
 
 
+def assign_audience(program: Program, audience, *, due_at=None, actor=None, now=None):
+    """Assigns every member of the audience now; running it again assigns only newcomers."""
+    from features.audiences.models import members_of
+
+    members = members_of(audience)
+    if not members:
+        raise ProgramError(f"The audience {audience} has no members.")
+    return assign_users(
+        program,
+        members,
+        due_at=due_at,
+        source=Source.AUDIENCE,
+        source_id=audience.pk,
+        actor=actor,
+        now=now,
+    )
+
+
 def _start(program: Program, assignments: list[Assignment], *, actor=None, now) -> None:
     """Creates the progress rows of newly active assignments, tells the learners, and counts
     the courses they completed before."""

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from features.audiences.models import Audience
 from features.programs import actions
 from features.programs.models import (
     Assignment,
@@ -80,6 +81,11 @@ class AssignForm(forms.Form):
         label="Team of",
         help_text="Assign everyone this manager manages now.",
     )
+    audience = forms.ModelChoiceField(
+        queryset=Audience.objects.all(),
+        required=False,
+        help_text="Assign every member of this audience now.",
+    )
     due_date = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -89,8 +95,8 @@ class AssignForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not data.get("learners") and not data.get("team_of"):
-            raise forms.ValidationError("Choose learners, a manager's team, or both.")
+        if not data.get("learners") and not data.get("team_of") and not data.get("audience"):
+            raise forms.ValidationError("Choose learners, a manager's team or an audience.")
         return data
 
     def due_at(self):
@@ -112,7 +118,7 @@ class ProgramAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         ensure_message_settings(form.instance)
 
-    @admin.action(description="Assign learners (individually or a manager's team)")
+    @admin.action(description="Assign learners (individually, a manager's team or an audience)")
     def assign(self, request, queryset):
         form = AssignForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
@@ -124,6 +130,15 @@ class ProgramAdmin(admin.ModelAdmin):
                             actions.assign_users(
                                 program,
                                 form.cleaned_data["learners"],
+                                due_at=form.due_at(),
+                                actor=request.user,
+                            )
+                        )
+                    if form.cleaned_data["audience"]:
+                        results.append(
+                            actions.assign_audience(
+                                program,
+                                form.cleaned_data["audience"],
                                 due_at=form.due_at(),
                                 actor=request.user,
                             )

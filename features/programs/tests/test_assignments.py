@@ -175,3 +175,22 @@ def test_unassigning_tells_the_learner_and_cancels_what_waits(people, program):
     # Assigning again later is a fresh assignment, not a duplicate.
     result = actions.assign_users(program, [people["lou"]], due_at=in_days(30))
     assert len(result.assigned) == 1 and result.exceptions == []
+
+
+def test_assigning_an_audience_assigns_its_members_and_later_only_newcomers(people, program):
+    from features.audiences.actions import add_members
+    from features.audiences.models import Audience
+
+    audience = Audience.objects.create(name="Warehouse", type=Audience.Type.SET)
+    with pytest.raises(actions.ProgramError, match="no members"):
+        actions.assign_audience(program, audience)
+    add_members(audience, [people["lee"], people["lou"]])
+    result = actions.assign_audience(program, audience, due_at=in_days(30))
+    assert {a.user.username for a in result.assigned} == {"lee", "lou"}
+    assert set(Assignment.objects.values_list("source", "source_id")) == {
+        (Source.AUDIENCE, audience.pk)
+    }
+    add_members(audience, [people["sam"]])
+    again = actions.assign_audience(program, audience, due_at=in_days(30))
+    assert {a.user.username for a in again.assigned} == {"sam"}
+    assert received(program.key("enrolment")) == {"lee", "lou", "sam"}
