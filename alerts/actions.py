@@ -98,19 +98,30 @@ def _dismiss(task: Alert, user) -> Alert:
 def purge_read(older_than_days: int | None = None, batch_size: int = 5000) -> int:
     """Deletes alerts read (and tasks closed) more than the retention ago, in short batches.
 
-    Unread alerts and open tasks are never purged. Each batch is its own transaction, so no
-    lock is held for long; running it twice deletes nothing more.
+    Unread alerts and open tasks are never purged. Each batch deletes one range of read_at
+    (a range scan of the partial index inbox_read, no id list to ship back and forth), sized to
+    hold about `batch_size` rows: the range doubles while batches come out small and halves when
+    one comes out large, so no batch holds its locks for long. Each batch is its own transaction;
+    running it twice deletes nothing more.
     """
     days = older_than_days or settings.ALERTS_READ_RETENTION_DAYS
     cutoff = timezone.now() - timedelta(days=days)
+    oldest = (
+        Alert.objects.filter(read_at__lt=cutoff)
+        .order_by("read_at")
+        .values_list("read_at", flat=True)
+        .first()
+    )
     total = 0
-    while True:
+    step = timedelta(hours=1)
+    while oldest is not None and oldest < cutoff:
+        end = min(oldest + step, cutoff)
         with transaction.atomic():
-            ids = list(
-                Alert.objects.filter(read_at__lt=cutoff)
-                .order_by("read_at")
-                .values_list("pk", flat=True)[:batch_size]
-            )
-            if not ids:
-                return total
-            total += Alert.objects.filter(pk__in=ids).delete()[0]
+            deleted, _ = Alert.objects.filter(read_at__gte=oldest, read_at__lt=end).delete()
+        total += deleted
+        if deleted < batch_size // 2:
+            step *= 2
+        elif deleted > batch_size * 2:
+            step /= 2
+        oldest = end
+    return total

@@ -75,29 +75,48 @@ def resolve_outputs(
     """Decides the outputs of each (user id, email address) for one message type, among `only`
     when the caller delivers the other outputs itself (instant messages are their own web inbox).
 
-    Queries: preferences, "no email at all" switches, suppressed addresses: three for any
-    number of users (plus one cache round trip for presence).
+    Queries: preferences, "no email at all" switches, suppressed addresses: at most three for
+    any number of users (plus one cache round trip for presence), none that cannot change the
+    answer.
     """
     user_ids = [u for u, _ in users]
-    prefs: dict[tuple[int, str], Preference] = {
-        (p.user_id, p.output): p
-        for p in Preference.objects.filter(
-            message_type=type_settings.message_type, user_id__in=user_ids
+    wanted = [o for o in OUTPUTS if only is None or o in only]
+    live = [
+        o
+        for o in wanted
+        if type_settings.site_enabled.get(o, True)
+        and o in type_settings.settings
+        and type_settings.settings[o].permission != Permission.DISALLOWED
+    ]
+    # Users' choices (and whether they are logged in) matter only for permitted outputs, and
+    # email addresses only when email can go out: forced web to many people reads nothing.
+    choosing = any(type_settings.settings[o].permission == Permission.PERMITTED for o in live)
+    emailing = "email" in live
+    prefs: dict[tuple[int, str], Preference] = {}
+    online: set[int] = set()
+    if choosing:
+        prefs = {
+            (p.user_id, p.output): p
+            for p in Preference.objects.filter(
+                message_type=type_settings.message_type, user_id__in=user_ids
+            )
+        }
+        online = presence.logged_in(user_ids)
+    email_off: set[int] = set()
+    suppressed: set[str] = set()
+    if emailing:
+        email_off = set(
+            UserMessaging.objects.filter(user_id__in=user_ids, email_off=True).values_list(
+                "user_id", flat=True
+            )
         )
-    }
-    email_off = set(
-        UserMessaging.objects.filter(user_id__in=user_ids, email_off=True).values_list(
-            "user_id", flat=True
-        )
-    )
-    addresses = {a.lower() for _, a in users if a}
-    suppressed = {
-        a.lower()
-        for a in EmailSuppression.objects.filter(address__in=addresses).values_list(
-            "address", flat=True
-        )
-    }
-    online = presence.logged_in(user_ids)
+        addresses = {a.lower() for _, a in users if a}
+        suppressed = {
+            a.lower()
+            for a in EmailSuppression.objects.filter(address__in=addresses).values_list(
+                "address", flat=True
+            )
+        }
 
     result = Resolution()
     for user_id, address in users:
