@@ -195,6 +195,7 @@ def deliver_claimed(ids: list[int]) -> dict[str, int]:
     )
     tally = {"sent": 0, "retry": 0, "failed": 0, "suppressed": 0}
     retry_at = None
+    sent: list[EmailDelivery] = []
     connection = get_connection()
     try:
         connection.open()
@@ -238,16 +239,20 @@ def deliver_claimed(ids: list[int]) -> dict[str, int]:
                 continue
             status = getattr(message, "anymail_status", None)
             esp_id = (status.message_id if status else None) or message.extra_headers["Message-ID"]
-            EmailDelivery.objects.filter(pk=row.pk).update(
-                status=Status.SENT,
-                sent_at=timezone.now(),
-                esp_message_id=str(esp_id)[:200],
-                subject=message.subject[:300],
-                last_error="",
-            )
+            row.status = Status.SENT
+            row.sent_at = timezone.now()
+            row.esp_message_id = str(esp_id)[:200]
+            row.subject = message.subject[:300]
+            row.last_error = ""
+            sent.append(row)
             tally["sent"] += 1
     finally:
         connection.close()
+        # Successes are recorded once per batch: a worker that dies before this leaves its rows
+        # in `sending`, which the sweeper marks unknown (never sent twice).
+        EmailDelivery.objects.bulk_update(
+            sent, ["status", "sent_at", "esp_message_id", "subject", "last_error"]
+        )
     if retry_at is not None:
         from notifications.tasks import send_emails
 
