@@ -33,6 +33,7 @@ class Presenter:
                 recipient_name=self.user.display_name,
                 sender_name=event.sender.display_name if event.sender else "",
                 url=event.url,
+                custom=event.templates,
             )
         return self._cache[event.pk]
 

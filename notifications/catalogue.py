@@ -23,6 +23,7 @@ outputs per type. Nothing may send a key that the catalogue does not declare.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -147,6 +148,11 @@ class MessageType:
     def required_placeholders(self) -> frozenset[str]:
         return frozenset(p.name for p in self.placeholders if p.required)
 
+    def check_template(self, source: str) -> None:
+        """Raises TemplateProblem, saying what is wrong, unless `source` is a template this type
+        can render: valid syntax, and only its placeholders (and the common ones) used."""
+        check_template(source, {p.name for p in self.all_placeholders})
+
     def as_dict(self) -> dict:
         return {
             "key": self.key,
@@ -172,6 +178,38 @@ class UnknownMessageType(LookupError):
 
 class CatalogueError(ValueError):
     """Raised when a declaration is malformed (duplicate key, bad kind, wrong prefix)."""
+
+
+class TemplateProblem(ValueError):
+    """A subject or body that cannot be rendered: bad syntax or an unknown placeholder."""
+
+
+_VARIABLE = re.compile(r"{{\s*([A-Za-z_][A-Za-z0-9_]*)")
+_TAG_VARIABLE = re.compile(r"{%\s*(?:if|elif|for \w+ in)\s+(?:not\s+)?([A-Za-z_][A-Za-z0-9_]*)")
+_LOOP_VARIABLE = re.compile(r"{%\s*for (\w+) in")
+
+
+def check_template(source: str, names: Iterable[str]) -> None:
+    """Raises TemplateProblem unless `source` parses and uses only `names` as placeholders."""
+    from django.template import TemplateSyntaxError
+
+    from notifications.rendering import compile_template
+
+    try:
+        compile_template(source)
+    except TemplateSyntaxError as error:
+        raise TemplateProblem(f"The template has a syntax error: {error}") from None
+    used = set(_VARIABLE.findall(source)) | set(_TAG_VARIABLE.findall(source))
+    unknown = used - set(names) - set(_LOOP_VARIABLE.findall(source))
+    if unknown:
+
+        def braced(found):
+            return ", ".join("{{ " + name + " }}" for name in sorted(found))
+
+        raise TemplateProblem(
+            f"Unknown placeholder{'s' if len(unknown) > 1 else ''} {braced(unknown)}. "
+            f"Available: {braced(names)}."
+        )
 
 
 _registry: dict[str, MessageType] = {}

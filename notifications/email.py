@@ -134,6 +134,7 @@ def build_message(delivery: EmailDelivery, user, override) -> EmailMultiAlternat
         sender_name=event.sender.display_name if event.sender else "",
         url=event.url,
         override=override,
+        custom=event.templates,
     )
     unsubscribe = unsubscribe_url(user.pk, event.key)
     preferences = absolute(reverse("messaging-preferences"))

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -140,6 +141,12 @@ class Event(models.Model):
     )
     context = models.JSONField(default=dict, blank=True)
     data = models.JSONField(default=dict, blank=True, help_text="For task handlers, not templates.")
+    templates = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="This event's own subject, body or prefix (e.g. a program's text), used "
+        "instead of the type's templates.",
+    )
     url = models.CharField(max_length=500, blank=True)
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     dedupe_key = models.CharField(max_length=200, blank=True)
@@ -208,6 +215,23 @@ class MessageTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_type.key} [{self.language}]"
+
+    def clean(self):
+        """Refuses a template that cannot be rendered, naming the field and the problem."""
+        from notifications import catalogue
+
+        try:
+            message_type = catalogue.get(self.message_type.key)
+        except (catalogue.UnknownMessageType, MessageType.DoesNotExist):
+            return
+        errors = {}
+        for name in ("subject", "body", "html"):
+            try:
+                message_type.check_template(getattr(self, name) or "")
+            except catalogue.TemplateProblem as problem:
+                errors[name] = str(problem)
+        if errors:
+            raise ValidationError(errors)
 
 
 class EmailDelivery(models.Model):

@@ -22,7 +22,8 @@ _engine = Engine(builtins=["django.templatetags.i18n"], libraries={}, autoescape
 
 
 @functools.lru_cache(maxsize=1024)
-def _compile(source: str):
+def compile_template(source: str):
+    """The compiled template of a subject or body (cached: the same sources recur)."""
     return _engine.from_string(source)
 
 
@@ -61,13 +62,18 @@ def render(
     sender_name: str = "",
     url: str = "",
     override=None,
+    custom: dict | None = None,
 ) -> Rendered:
     """Renders subject, text and HTML. `context` is the stored (JSON) context of the event.
 
-    `override` is a MessageTemplate for this language, or None for the catalogue's default.
-    Missing optional placeholders render empty; values are escaped in HTML, not in text.
+    Sources, first found wins: `custom` (the event's own `subject`/`body`, e.g. a program's
+    text; a custom body makes the HTML from the text), then `override` (an admin's
+    MessageTemplate for this language), then the catalogue's default in this language. A custom
+    `prefix` is put before the body whatever its source. Missing optional placeholders render
+    empty; values are escaped in HTML, not in text.
     """
     message_type = catalogue.get(key)
+    custom = custom or {}
     values = {
         "recipient": recipient_name,
         "sender": sender_name,
@@ -87,11 +93,20 @@ def render(
             subject_source = translation.gettext(message_type.subject)
             body_source = translation.gettext(message_type.body)
             html_source = translation.gettext(message_type.html) if message_type.html else ""
+        if custom.get("subject"):
+            subject_source = custom["subject"]
+        if custom.get("body"):
+            body_source, html_source = custom["body"], ""
         plain = Context(values, autoescape=False)
-        subject = " ".join(_compile(subject_source).render(plain).split())
-        text = _compile(body_source).render(plain).strip()
+        subject = " ".join(compile_template(subject_source).render(plain).split())
+        text = compile_template(body_source).render(plain).strip()
         if html_source:
-            html = nh3.clean(_compile(html_source).render(Context(values)))
+            html = nh3.clean(compile_template(html_source).render(Context(values)))
         else:
             html = text_to_html(text)
+        if custom.get("prefix"):
+            prefix = compile_template(custom["prefix"]).render(plain).strip()
+            if prefix:
+                text = f"{prefix}\n\n{text}"
+                html = text_to_html(prefix) + html
     return Rendered(subject=subject, text=text, html=mark_safe(html))

@@ -83,6 +83,22 @@ def decode_context(context: dict) -> dict:
     return {k: decode(v) for k, v in context.items()}
 
 
+TEMPLATE_PARTS = ("subject", "body", "prefix")
+
+
+def _checked_templates(message_type, templates: dict) -> dict[str, str]:
+    """The non-empty parts of an event's own templates, each checked against the type."""
+    unknown = set(templates) - set(TEMPLATE_PARTS)
+    if unknown:
+        raise ValueError(f"unknown template parts: {sorted(unknown)}")
+    checked = {}
+    for part, source in templates.items():
+        if source and source.strip():
+            message_type.check_template(source)
+            checked[part] = source
+    return checked
+
+
 def _recipient_batches(recipients, size: int) -> Iterator[list[tuple[int, str]]]:
     """Yields (user id, email) batches; one query per batch however recipients were given."""
     User = get_user_model()
@@ -150,6 +166,7 @@ def send(
     data: dict | None = None,
     urgency: str | None = None,
     outputs: list[str] | None = None,
+    templates: dict[str, str] | None = None,
 ) -> SendResult:
     """Delivers one event of type `key` to `recipients` (users, user ids, or a user QuerySet).
 
@@ -157,7 +174,10 @@ def send(
     the context lacks a required placeholder, InvalidContext for a value JSON cannot hold; in
     each case nothing is written. The sender is left out unless the type says otherwise. With a
     `dedupe_key`, a recipient who already got this type with this key is skipped; `outputs`
-    limits delivery to those outputs (for callers that deliver the rest themselves). Costs a
+    limits delivery to those outputs (for callers that deliver the rest themselves).
+    `templates` gives this event its own `subject`, `body` and/or `prefix` (put before the
+    body), rendered with the type's placeholders instead of its templates (TemplateProblem if
+    one cannot be). Costs a
     constant number of queries per batch of NOTIFICATIONS_BATCH_SIZE recipients. Runs in the
     caller's transaction (or its own); pushes and email tasks start after commit.
     """
@@ -167,6 +187,7 @@ def send(
     if missing:
         raise MissingPlaceholder(f"{key} needs {', '.join(sorted(missing))} in its context.")
     encoded = encode_context(context)
+    templates = _checked_templates(message_type, templates or {})
     encoded_data = encode_context(data or {})
     sender_id = sender.pk if isinstance(sender, Model) else sender
     size = settings.NOTIFICATIONS_BATCH_SIZE
@@ -187,6 +208,7 @@ def send(
             url=url or "",
             urgency=urgency or message_type.urgency,
             dedupe_key=dedupe_key or "",
+            templates=templates,
         )
         result.event_id = event.pk
         for batch in _recipient_batches(recipients, size):

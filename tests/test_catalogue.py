@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.template import Engine
 
 from notifications import catalogue
 from notifications.catalogue import Kind
@@ -48,20 +47,32 @@ def test_the_table_lists_every_type():
     assert f"{len(catalogue.all_types())} message types" in out.getvalue()
 
 
-VARIABLE = re.compile(r"{{\s*([a-z_][a-z0-9_]*)")
-TAG_VARIABLE = re.compile(r"{%\s*(?:if|elif|for \w+ in)\s+(?:not\s+)?([a-z_][a-z0-9_]*)")
-
-
 @pytest.mark.parametrize("message_type", catalogue.all_types(), ids=lambda t: t.key)
 def test_templates_parse_and_use_only_declared_placeholders(message_type):
-    engine = Engine()
-    names = {p.name for p in message_type.all_placeholders}
     for source in (message_type.subject, message_type.body, message_type.html or ""):
-        engine.from_string(source)
-        used = set(VARIABLE.findall(source)) | set(TAG_VARIABLE.findall(source))
-        loop_variables = set(re.findall(r"{%\s*for (\w+) in", source))
-        assert used - names - loop_variables == set(), message_type.key
+        message_type.check_template(source)
     assert "\n" not in message_type.subject.strip()
+
+
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        ("{{ program }} is due", None),
+        ("{% for c in courses %}{{ c }}{% endfor %} {{ recipient }}", None),
+        ("{{ progam }} is due", "Unknown placeholder {{ progam }}. Available: "),
+        ("{% if nope %}x{% endif %}", "Unknown placeholder {{ nope }}"),
+        ("{% if program %}unclosed", "syntax error"),
+        ("{% load static %}", "syntax error"),
+    ],
+)
+def test_a_template_check_names_what_is_wrong(source, problem):
+    check = catalogue.TemplateProblem if problem else None
+    names = {"program", "courses", "recipient"}
+    if check is None:
+        catalogue.check_template(source, names)
+    else:
+        with pytest.raises(check, match=re.escape(problem)):
+            catalogue.check_template(source, names)
 
 
 def test_defaults_follow_the_kind():

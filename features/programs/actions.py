@@ -228,10 +228,10 @@ def _start(program: Program, assignments: list[Assignment], *, actor=None, now) 
 
 def _report_exceptions(program: Program, exceptions: list[AssignmentException]) -> None:
     """Tells site admins, one alert per kind of exception however many learners it holds."""
-    if (
-        not exceptions
-        or not message_settings([program.pk])[program.pk][Message.EXCEPTION_REPORT].enabled
-    ):
+    if not exceptions:
+        return
+    setting = message_settings([program.pk])[program.pk][Message.EXCEPTION_REPORT]
+    if not setting.enabled:
         return
     admins = get_user_model().objects.filter(is_superuser=True, is_active=True)
     by_kind: dict[str, list[AssignmentException]] = defaultdict(list)
@@ -257,6 +257,7 @@ def _report_exceptions(program: Program, exceptions: list[AssignmentException]) 
                 "learner": names[0] if len(group) == 1 else None,
             },
             url=f"/admin/programs/assignmentexception/?program__id__exact={program.pk}",
+            templates={"subject": setting.subject, "body": setting.body},
         )
 
 

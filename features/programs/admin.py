@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.html import format_html_join
 
 from features.audiences.models import Audience
 from features.programs import actions
@@ -23,6 +24,7 @@ from features.programs.models import (
     SentMessage,
 )
 from features.programs.notices import ensure_message_settings
+from notifications import catalogue
 
 
 class CourseSetInline(admin.StackedInline):
@@ -35,38 +37,88 @@ class CourseSetInline(admin.StackedInline):
 class MessageSettingForm(forms.ModelForm):
     class Meta:
         model = MessageSetting
-        fields = ["message", "enabled", "offset_days", "notify_manager"]
+        fields = [
+            "message",
+            "enabled",
+            "offset_days",
+            "notify_manager",
+            "subject",
+            "body",
+            "manager_text",
+        ]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 4, "cols": 80}),
+            "manager_text": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        }
 
     def clean(self):
         data = super().clean()
         message = data.get("message")
         if data.get("offset_days") is not None and message not in MessageSetting.WITH_OFFSET:
             self.add_error("offset_days", "This message is sent when it happens; leave it empty.")
-        if data.get("notify_manager") and message in MessageSetting.WITHOUT_MANAGER:
-            self.add_error("notify_manager", "This message goes to site admins, not learners.")
+        if message in MessageSetting.WITHOUT_MANAGER:
+            if data.get("notify_manager"):
+                self.add_error("notify_manager", "This message goes to site admins, not learners.")
+            if data.get("manager_text"):
+                self.add_error("manager_text", "This message goes to site admins, not learners.")
+        if "\n" in (data.get("subject") or "").strip():
+            self.add_error("subject", "A subject is one line.")
         return data
 
 
 class MessageSettingFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
-        if self.instance.kind == Program.Kind.CERTIFICATION:
-            return
+        program = self.instance
         for form in self.forms:
-            if form.cleaned_data.get("message") in MessageSetting.CERTIFICATION_ONLY:
+            message = form.cleaned_data.get("message")
+            if not message:
+                continue
+            if (
+                program.kind != Program.Kind.CERTIFICATION
+                and message in MessageSetting.CERTIFICATION_ONLY
+            ):
                 form.add_error("message", "Only certifications send re-certification messages.")
+                continue
+            # The texts are rendered with the message type's placeholders: refuse any that
+            # would fail at send time, naming what is wrong.
+            message_type = catalogue.get(program.key(message))
+            for name in ("subject", "body", "manager_text"):
+                try:
+                    message_type.check_template(form.cleaned_data.get(name) or "")
+                except catalogue.TemplateProblem as problem:
+                    form.add_error(name, str(problem))
 
 
-class MessageSettingInline(admin.TabularInline):
+class MessageSettingInline(admin.StackedInline):
     model = MessageSetting
     form = MessageSettingForm
     formset = MessageSettingFormSet
     extra = 0
+    readonly_fields = ["placeholders"]
+    fields = [
+        ("message", "enabled", "offset_days", "notify_manager"),
+        "subject",
+        "body",
+        "manager_text",
+        "placeholders",
+    ]
     verbose_name = "message"
     verbose_name_plural = (
-        "Messages (subjects and bodies are the message types' templates, edited under "
-        "Notifications; an offset change never resends what was sent)"
+        "Messages (empty subject and text use the message type's, in each learner's language; "
+        "an offset change never resends what was sent)"
     )
+
+    @admin.display(description="Placeholders")
+    def placeholders(self, obj):
+        if not obj or not obj.pk:
+            return "Save once to see the placeholders of this message."
+        message_type = catalogue.get(obj.program.key(obj.message))
+        return format_html_join(
+            ", ",
+            "<code>{{{{ {} }}}}</code> ({})",
+            ((p.name, p.description) for p in message_type.all_placeholders),
+        )
 
 
 class AssignForm(forms.Form):

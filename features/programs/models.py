@@ -215,6 +215,9 @@ class MessageDefault:
     enabled: bool
     offset_days: int | None
     notify_manager: bool = False
+    subject: str = ""
+    body: str = ""
+    manager_text: str = ""
 
 
 class MessageSetting(models.Model):
@@ -275,6 +278,21 @@ class MessageSetting(models.Model):
     )
     notify_manager = models.BooleanField(
         default=False, help_text="Also send a copy to the learner's managers."
+    )
+    subject = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="This program's own subject, with the message's placeholders as "
+        "{{ name }}; empty for the message type's subject (in each learner's language).",
+    )
+    body = models.TextField(
+        blank=True,
+        help_text="This program's own text, with placeholders; empty for the message type's.",
+    )
+    manager_text = models.TextField(
+        blank=True,
+        help_text="Put before the message in the copy sent to managers, with placeholders "
+        "(e.g. {{ learner }}); empty for the standard line saying why they receive it.",
     )
 
     class Meta:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 import notifications
 from features.job_assignments.models import managers_of
+from features.programs.messages import MANAGER_PREFIX
 from features.programs.models import (
     Assignment,
     MessageDefault,
@@ -32,7 +33,12 @@ def message_settings(program_ids: Iterable[int]) -> dict[int, dict[str, MessageD
         default = MessageSetting.DEFAULTS[row.message]
         offset = row.offset_days if row.offset_days is not None else default.offset_days
         result[row.program_id][row.message] = MessageDefault(
-            row.enabled, offset, row.notify_manager
+            row.enabled,
+            offset,
+            row.notify_manager,
+            subject=row.subject,
+            body=row.body,
+            manager_text=row.manager_text,
         )
     return result
 
@@ -81,8 +87,9 @@ def notify(message: str, notices: Iterable[Notice], *, sender=None) -> int:
 
     Notices whose program switched the message off are skipped (and not logged). Assignments
     must have `program` and `user` loaded. Managers are looked up in one query for everyone;
-    each learner's message is one send() (its context names the learner). Returns how many
-    learners were told.
+    each learner's message is one send() (its context names the learner). A program's own
+    subject and body replace the type's; its manager text replaces the standard line of the
+    managers' copy. Returns how many learners were told.
     """
     notices = list(notices)
     if not notices:
@@ -98,7 +105,9 @@ def notify(message: str, notices: Iterable[Notice], *, sender=None) -> int:
     for notice in notices:
         assignment = notice.assignment
         program = assignment.program
+        setting = settings[assignment.program_id][message]
         key = program.key(message)
+        templates = {"subject": setting.subject, "body": setting.body}
         context = {
             program.noun: program.name,
             "learner": assignment.user.display_name,
@@ -112,12 +121,22 @@ def notify(message: str, notices: Iterable[Notice], *, sender=None) -> int:
             sender=sender,
             url=MY_LEARNING,
             dedupe_key=dedupe,
+            templates=templates,
         )
         copy_to = sorted(managers.get(assignment.user_id, ()))
         if copy_to:
             placeholders = {p.name for p in catalogue.get(key).placeholders}
-            copy = {**context, "manager_copy": True} if "manager_copy" in placeholders else context
-            notifications.send(key, copy_to, context=copy, sender=sender, dedupe_key=dedupe)
+            copy = context
+            if setting.manager_text:
+                templates = {**templates, "prefix": setting.manager_text}
+            elif "manager_copy" in placeholders:
+                copy = {**context, "manager_copy": True}
+                if setting.body:
+                    # The program's own body lacks the standard line that says why.
+                    templates = {**templates, "prefix": MANAGER_PREFIX}
+            notifications.send(
+                key, copy_to, context=copy, sender=sender, dedupe_key=dedupe, templates=templates
+            )
     now = timezone.now()
     SentMessage.objects.bulk_create(
         [

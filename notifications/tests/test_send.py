@@ -1,5 +1,7 @@
 """send(): validation, the preference matrix, dedupe, the sender, bulk cost."""
 
+import re
+
 import pytest
 from django.core import mail
 
@@ -189,3 +191,78 @@ def test_fan_out_costs_a_constant_number_of_queries(
     with django_assert_num_queries(expected), django_capture_on_commit_callbacks(execute=False):
         result = send(ALERT, users, context=context_for(ALERT))
     assert result.outputs["web"] == count
+
+
+def test_an_events_own_templates_replace_the_types_on_the_web_and_in_email(sent, db):
+    from notifications.models import MessageTemplate, MessageType
+
+    french = UserFactory(language="fr")
+    english = UserFactory()
+    MessageTemplate.objects.create(
+        message_type=MessageType.objects.get(key=ALERT),
+        language="fr",
+        subject="{{ program }} : échéance",
+        body="Bonjour",
+    )
+    sent(
+        ALERT,
+        [french, english],
+        context=context_for(ALERT, program="Safety"),
+        templates={
+            "subject": "Finish {{ program }}, {{ recipient }}",
+            "body": "Due: {{ program }}",
+        },
+    )
+    emails = {m.to[0]: m for m in mail.outbox}
+    # The event's own text wins over the type's default and an admin's translation alike.
+    assert emails[french.email].subject == f"Finish Safety, {french.display_name}"
+    assert emails[english.email].subject == f"Finish Safety, {english.display_name}"
+    assert "Due: Safety" in emails[english.email].body
+    assert "Due: Safety" in emails[english.email].alternatives[0][0]
+    alert = Alert.objects.get(recipient=english)
+    from alerts.presenting import Presenter
+
+    shown = Presenter(english).as_dict(alert)
+    assert (shown["subject"], shown["body"]) == (
+        f"Finish Safety, {english.display_name}",
+        "<p>Due: Safety</p>",
+    )
+
+
+def test_a_prefix_goes_before_the_types_own_body(sent, user):
+    sent(ALERT, [user], templates={"prefix": "For {{ recipient }}:"})
+    body = mail.outbox[0].body
+    assert f"For {user.display_name}:" in body
+    assert body.index("For ") < body.index("is due on")
+
+
+@pytest.mark.parametrize(
+    ("templates", "error"),
+    [
+        ({"subject": "{{ progam }} is due"}, "Unknown placeholder {{ progam }}"),
+        ({"body": "{% if program %}unclosed"}, "syntax error"),
+        ({"footer": "x"}, "unknown template parts"),
+    ],
+)
+def test_an_event_template_that_cannot_render_is_refused_and_writes_nothing(templates, error, user):
+    with pytest.raises(ValueError, match=re.escape(error)):
+        send(ALERT, [user], context=context_for(ALERT), templates=templates)
+    assert not Event.objects.exists()
+    assert not Alert.objects.exists()
+
+
+def test_an_admins_translation_with_an_unknown_placeholder_is_refused(db):
+    from django.core.exceptions import ValidationError
+
+    from notifications.models import MessageTemplate, MessageType
+
+    template = MessageTemplate(
+        message_type=MessageType.objects.get(key=ALERT),
+        language="fr",
+        subject="{{ programme }}",
+        body="{% if %}",
+    )
+    with pytest.raises(ValidationError) as raised:
+        template.full_clean()
+    assert "Unknown placeholder {{ programme }}" in str(raised.value.message_dict["subject"])
+    assert "syntax error" in str(raised.value.message_dict["body"])
