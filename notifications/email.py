@@ -22,11 +22,12 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from notifications import outputs
 from notifications.inbound import reply_address
 from notifications.models import EmailDelivery, EmailSuppression, MessageTemplate
-from notifications.rendering import absolute, render
+from notifications.rendering import absolute, render, sources, uses_recipient_plainly
 
 logger = logging.getLogger(__name__)
 Status = EmailDelivery.Status
@@ -123,55 +124,102 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 6 * 3600))
 
 
+# Stand-ins for the recipient's name and unsubscribe link in a rendering shared by everyone who
+# reads the event in one language and timezone (MessageBuilder); plain letters, so escaping,
+# urlize and nh3 leave them as they are.
+NAME_MARK = "Nm7q2RecipientNameXk4"
+LINK_MARK = "Lk9w3UnsubscribeLinkZp8"
+
+
+class MessageBuilder:
+    """Builds the emails of a batch.
+
+    The message in its layout is the same for every recipient of an event who reads it in the
+    same language and timezone, except for the name and the unsubscribe link: when the
+    templates use the name only as a plain `{{ recipient }}`, it is rendered once with stand-ins
+    that each recipient's values replace. Otherwise each email is rendered whole. Either way
+    the email reads the same (the HTML may spell a quote in the name as an entity, and a name
+    that looks like a web address is not made a link).
+    """
+
+    def __init__(self):
+        self._shared: dict[tuple, tuple[str, str, str]] = {}
+        self.preferences_url = absolute(reverse("messaging-preferences"))
+
+    def _render(self, event, user, override, name: str, link: str) -> tuple[str, str, str]:
+        rendered = render(
+            event.key,
+            event.context,
+            language=user.language,
+            tz=user.timezone,
+            recipient_name=name,
+            sender_name=event.sender.display_name if event.sender else "",
+            url=event.url,
+            override=override,
+            custom=event.templates,
+        )
+        layout = {
+            "rendered": rendered,
+            "url": absolute(event.url),
+            "unsubscribe_url": link,
+            "preferences_url": self.preferences_url,
+            "message_type": event.message_type,
+        }
+        with translation.override(user.language):
+            text = render_to_string("email/message.txt", layout)
+            html = render_to_string("email/message.html", layout)
+        return rendered.subject, text, html
+
+    def parts(self, event, user, override, link: str) -> tuple[str, str, str]:
+        """The email's subject, text and HTML for this recipient and unsubscribe link."""
+        name = user.display_name
+        templates = sources(event.key, user.language, override, event.templates)
+        if not name or not uses_recipient_plainly(*templates, event.templates.get("prefix", "")):
+            return self._render(event, user, override, name, link)
+        key = (event.pk, user.language, user.timezone, override.pk if override else None)
+        if key not in self._shared:
+            self._shared[key] = self._render(event, user, override, NAME_MARK, LINK_MARK)
+        subject, text, html = self._shared[key]
+        return (
+            subject.replace(NAME_MARK, name),
+            text.replace(NAME_MARK, name).replace(LINK_MARK, link),
+            html.replace(NAME_MARK, escape(name)).replace(LINK_MARK, escape(link)),
+        )
+
+    def build(self, delivery: EmailDelivery, user, override) -> EmailMultiAlternatives:
+        """The email of one outbox row to `user`; `override` is their language's template."""
+        event = delivery.event
+        unsubscribe = unsubscribe_url(user.pk, event.key)
+        subject, text, html = self.parts(event, user, override, unsubscribe)
+        headers = {
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Message-ID": make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN),
+            "X-Notification-Type": event.key,
+            **(event.data.get("email_headers") or {}),
+        }
+        reply_to = [event.data["reply_to"]] if event.data.get("reply_to") else None
+        reply = event.data.get("reply")
+        if reply and settings.INBOUND_EMAIL_ADDRESS:
+            # Each recipient answers through their own signed address (reply by email).
+            reply_to = [reply_address(user.pk, reply["kind"], int(reply["id"]))]
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[delivery.to_address],
+            headers=headers,
+            reply_to=reply_to,
+        )
+        message.attach_alternative(html, "text/html")
+        for attachment in event.data.get("attachments") or []:
+            message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
+        return message
+
+
 def build_message(delivery: EmailDelivery, user, override) -> EmailMultiAlternatives:
-    event = delivery.event
-    rendered = render(
-        event.key,
-        event.context,
-        language=user.language,
-        tz=user.timezone,
-        recipient_name=user.display_name,
-        sender_name=event.sender.display_name if event.sender else "",
-        url=event.url,
-        override=override,
-        custom=event.templates,
-    )
-    unsubscribe = unsubscribe_url(user.pk, event.key)
-    preferences = absolute(reverse("messaging-preferences"))
-    layout = {
-        "rendered": rendered,
-        "url": absolute(event.url),
-        "unsubscribe_url": unsubscribe,
-        "preferences_url": preferences,
-        "message_type": event.message_type,
-    }
-    with translation.override(user.language):
-        text = render_to_string("email/message.txt", layout)
-        html = render_to_string("email/message.html", layout)
-    headers = {
-        "List-Unsubscribe": f"<{unsubscribe}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        "Message-ID": make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN),
-        "X-Notification-Type": event.key,
-        **(event.data.get("email_headers") or {}),
-    }
-    reply_to = [event.data["reply_to"]] if event.data.get("reply_to") else None
-    reply = event.data.get("reply")
-    if reply and settings.INBOUND_EMAIL_ADDRESS:
-        # Each recipient answers through their own signed address (reply by email).
-        reply_to = [reply_address(user.pk, reply["kind"], int(reply["id"]))]
-    message = EmailMultiAlternatives(
-        subject=rendered.subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[delivery.to_address],
-        headers=headers,
-        reply_to=reply_to,
-    )
-    message.attach_alternative(html, "text/html")
-    for attachment in event.data.get("attachments") or []:
-        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
-    return message
+    """One email, built on its own (a batch uses one MessageBuilder)."""
+    return MessageBuilder().build(delivery, user, override)
 
 
 def deliver_claimed(ids: list[int]) -> dict[str, int]:
@@ -197,6 +245,7 @@ def deliver_claimed(ids: list[int]) -> dict[str, int]:
     tally = {"sent": 0, "retry": 0, "failed": 0, "suppressed": 0}
     retry_at = None
     sent: list[EmailDelivery] = []
+    builder = MessageBuilder()
     connection = get_connection()
     try:
         connection.open()
@@ -216,7 +265,7 @@ def deliver_claimed(ids: list[int]) -> dict[str, int]:
                 continue
             attempts = row.attempts + 1
             try:
-                message = build_message(
+                message = builder.build(
                     row, user, overrides.get((row.event.message_type_id, user.language))
                 )
                 message.connection = connection

@@ -1,5 +1,6 @@
 """The email output: rendering per recipient, retries, the sweeper, unsubscribe, bounces."""
 
+import html
 import smtplib
 from datetime import timedelta
 from unittest import mock
@@ -234,3 +235,69 @@ def test_a_webhook_without_the_secret_is_refused(client, db, webhook):
     response = client.post("/anymail/postmark/tracking/", {}, content_type="application/json")
     assert response.status_code in (400, 401, 403)
     assert not EmailSuppression.objects.exists()
+
+
+def _whole_and_shared(event, users, override=None):
+    """Each user's email parts rendered on their own, and through one shared MessageBuilder."""
+    shared = email.MessageBuilder()
+    pairs = []
+    for user in users:
+        link = email.unsubscribe_url(user.pk, event.key)
+        whole = email.MessageBuilder()._render(event, user, override, user.display_name, link)
+        pairs.append((whole, shared.parts(event, user, override, link)))
+    return pairs, shared
+
+
+@pytest.mark.parametrize(
+    "name", ["Zoë O'Brien", "Ann <b>& Co</b>", 'Quote "Q" Smith', "Ünïcode Ñame"]
+)
+def test_a_shared_rendering_gives_each_recipient_the_same_email_as_a_whole_one(name, db):
+    from notifications.models import Event
+
+    readers = [
+        UserFactory(full_name=name),
+        UserFactory(full_name="Plain Person"),
+        UserFactory(full_name=name, language="fr", timezone="Europe/Paris"),
+    ]
+    with mock.patch.object(email, "enqueue"):
+        send(
+            KEY,
+            readers,
+            context=context_for(KEY),
+            url="/forums/discussion/1",
+            templates={
+                "subject": "For {{ recipient }}",
+                "body": "Dear {{ recipient }},{% if recipient %} hello{% endif %} "
+                "www.example.com\n\n{{ post }}",
+            },
+        )
+    event = Event.objects.get()
+    pairs, shared = _whole_and_shared(event, readers)
+    for whole, from_shared in pairs:
+        # The same subject and text; the same HTML, though a quote in the name may be
+        # spelled as an entity where the whole rendering wrote it plainly.
+        assert from_shared[:2] == whole[:2]
+        assert html.unescape(from_shared[2]) == html.unescape(whole[2])
+        assert "<b>" not in from_shared[2]
+    assert pairs[0][1][0] == f"For {name}"
+    assert f"Dear {name}, hello" in pairs[0][1][1]
+    # One rendering per language and timezone, not per recipient.
+    assert len(shared._shared) == 2
+
+
+def test_templates_that_do_more_than_name_the_recipient_are_rendered_whole(db):
+    from notifications.models import Event, MessageTemplate, MessageType
+
+    override = MessageTemplate.objects.create(
+        message_type=MessageType.objects.get(key=KEY),
+        language="en",
+        subject="For {{ recipient|upper }}",
+        body="Dear {{ recipient|default:'reader' }}, a recipient like you.",
+    )
+    readers = [UserFactory(full_name="Ann Example"), UserFactory(full_name="Bo Example")]
+    with mock.patch.object(email, "enqueue"):
+        send(KEY, readers, context=context_for(KEY))
+    pairs, shared = _whole_and_shared(Event.objects.get(), readers, override)
+    assert [p[1][0] for p in pairs] == ["For ANN EXAMPLE", "For BO EXAMPLE"]
+    assert all(whole == from_shared for whole, from_shared in pairs)
+    assert shared._shared == {}
