@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Min, Q
+from django.db.models import Case, F, Min, Q, Value, When
 from django.utils import timezone
 
 from instant import rules
@@ -44,6 +44,18 @@ def _pair_key(a: int, b: int) -> str:
 def conversation_for(user, conversation_id: int) -> Conversation:
     """The conversation if the user is a member; raises Conversation.DoesNotExist otherwise."""
     return Conversation.objects.get(pk=conversation_id, memberships__user=user)
+
+
+def _conversation_and_members(user, conversation_id: int) -> tuple[Conversation, list[int]]:
+    """The conversation and the ids of all its members, read in one query; raises
+    Conversation.DoesNotExist unless the user is a member."""
+    memberships = list(
+        Membership.objects.filter(conversation_id=conversation_id).select_related("conversation")
+    )
+    member_ids = [m.user_id for m in memberships]
+    if user.pk not in member_ids:
+        raise Conversation.DoesNotExist("Conversation matching query does not exist.")
+    return memberships[0].conversation, member_ids
 
 
 @transaction.atomic
@@ -116,11 +128,12 @@ def send_message(user, conversation_id: int, body, *, check_rate: bool = True) -
     (or RateLimited) when refused. The message is saved before any push: nothing lives only in
     the socket.
     """
+    # Membership before the body: outsiders get DoesNotExist (a 404) whatever they sent.
+    conversation, member_ids = _conversation_and_members(user, conversation_id)
     body = clean_body(body)
-    conversation = conversation_for(user, conversation_id)
-    member_ids = list(conversation.memberships.values_list("user_id", flat=True))
+    others = [m for m in member_ids if m != user.pk]
     if conversation.kind == Conversation.Kind.ONE_TO_ONE:
-        refused = rules.refusals(user, [m for m in member_ids if m != user.pk])
+        refused = rules.refusals(user, others)
         if refused:
             raise MessagingError(next(iter(refused.values())))
     if check_rate:
@@ -130,14 +143,16 @@ def send_message(user, conversation_id: int, body, *, check_rate: bool = True) -
         conversation=conversation, sender=user, body=body, created_at=now
     )
     Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
-    conversation.memberships.filter(Q(hidden=True) | Q(user=user)).update(hidden=False)
-    Membership.objects.filter(conversation=conversation, user=user).update(last_read_at=now)
+    # One update: the conversation shows again for whoever hid it, and the sender has read it.
+    conversation.memberships.filter(Q(hidden=True) | Q(user=user)).update(
+        hidden=False,
+        last_read_at=Case(When(user=user, then=Value(now)), default=F("last_read_at")),
+    )
     frame = {
         "type": "message.new",
         "conversation": conversation.pk,
         "message": message_item(message),
     }
-    others = [m for m in member_ids if m != user.pk]
     # The recipients first, with their counters in the same group message; then the sender's
     # other tabs.
     live.push(others, frame, counts=True)

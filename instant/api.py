@@ -1,5 +1,6 @@
 """JSON API for conversations and messages: the same rules and actions as the pages."""
 
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -101,20 +102,22 @@ class MessageList(APIView):
     def post(self, request, conversation_id: int):
         """Sends a message (at most 4,096 characters). 403 with the reason when refused, 429 when
         the sender is over the rate limit."""
-        conversation = self._conversation(request, conversation_id)
         data = MessageSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        if not data.is_valid():
+            self._conversation(request, conversation_id)  # outsiders get 404, not the 400
+            raise serializers.ValidationError(data.errors)
         try:
+            # The action reads the conversation (404 for outsiders); no second read here.
             message = actions.send_message(
-                request.user, conversation.pk, data.validated_data["body"]
+                request.user, conversation_id, data.validated_data["body"]
             )
+        except Conversation.DoesNotExist:
+            raise Http404 from None
         except actions.MessagingError as error:
             return _refused(error)
         return Response(message_item(message, request.user.display_name), status=201)
 
     def _conversation(self, request, conversation_id):
-        from django.http import Http404
-
         try:
             return actions.conversation_for(request.user, conversation_id)
         except Conversation.DoesNotExist:
@@ -125,8 +128,6 @@ class ConversationRead(APIView):
     @extend_schema(request=None, responses={204: None})
     def post(self, request, conversation_id: int):
         """Marks the conversation read; the other member of a one-to-one sees the receipt."""
-        from django.http import Http404
-
         try:
             actions.mark_read(request.user, conversation_id)
         except Conversation.DoesNotExist:

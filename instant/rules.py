@@ -12,86 +12,90 @@ In order, for a sender and each recipient:
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from features.courses.models import share_a_course, teaches_with
+from features.courses.models import Enrolment
 from features.job_assignments.models import JobAssignment
-from instant.models import Block, Contact, MessagingSettings, Privacy
+from instant.models import Block, Contact, Privacy
 
 
 def refusals(sender, recipient_ids) -> dict[int, str]:
-    """Maps each recipient the sender may not message to the reason. A constant number of
-    queries for any number of recipients."""
+    """Maps each recipient the sender may not message to the reason. One query for any number
+    of recipients (none when the only recipient is the sender)."""
     ids = {int(i) for i in recipient_ids} - {sender.pk}
     if not ids:
         return {}
-    names = dict(
-        get_user_model().objects.filter(pk__in=ids, is_active=True).values_list("pk", "full_name")
-    )
-    result = dict.fromkeys(ids - set(names), "There is no such user.")
-    ids &= set(names)
-    blocked_by = set(
-        Block.objects.filter(blocker_id__in=ids, blocked=sender).values_list(
-            "blocker_id", flat=True
-        )
-    )
-    blocking = set(
-        Block.objects.filter(blocker=sender, blocked_id__in=ids).values_list(
-            "blocked_id", flat=True
-        )
-    )
-    for i in ids & blocked_by:
-        result[i] = f"{names[i]} does not accept messages from you."
-    for i in (ids & blocking) - blocked_by:
-        result[i] = f"You have blocked {names[i]}. Unblock them to send a message."
-    ids -= blocked_by | blocking
-    if not ids or sender.is_superuser:
-        return result
-    ids -= teaches_with(sender.pk, ids)
-    ids -= reporting_line(sender.pk, ids)
-    if not ids:
-        return result
-    privacy = dict(
-        MessagingSettings.objects.filter(user_id__in=ids).values_list("user_id", "privacy")
-    )
-    contacts = set(
-        Contact.objects.filter(user=sender, contact_id__in=ids).values_list("contact_id", flat=True)
-    )
-    needs_course = {i for i in ids if privacy.get(i, Privacy.COURSES) == Privacy.COURSES}
-    classmates = share_a_course(sender.pk, needs_course - contacts) if needs_course else set()
+    facts = {row["pk"]: row for row in _facts(sender.pk, ids)}
+    result = {}
     for i in ids:
-        setting = privacy.get(i, Privacy.COURSES)
-        if setting == Privacy.SITE or i in contacts:
-            continue
-        if setting == Privacy.COURSES and i in classmates:
-            continue
-        if setting == Privacy.CONTACTS:
-            result[i] = f"{names[i]} accepts messages from their contacts only."
-        else:
-            result[i] = (
-                f"{names[i]} accepts messages from contacts and people in their courses only."
-            )
+        reason = _refusal(sender, facts.get(i))
+        if reason:
+            result[i] = reason
     return result
 
 
-def reporting_line(user_id: int, other_ids) -> set[int]:
-    """Which of other_ids manage user_id or are managed by them now. One query."""
-    other_ids = set(other_ids)
-    if not other_ids:
-        return set()
+def _refusal(sender, row) -> str | None:
+    """The rules above, in order, for one recipient's row of `_facts` (None: no such user)."""
+    if row is None:
+        return "There is no such user."
+    name = row["full_name"]
+    if row["blocked_by"]:
+        return f"{name} does not accept messages from you."
+    if row["blocking"]:
+        return f"You have blocked {name}. Unblock them to send a message."
+    if sender.is_superuser or row["taught"] or row["reporting_line"]:
+        return None
+    privacy = row["privacy"] or Privacy.COURSES
+    if privacy == Privacy.SITE or row["contact"]:
+        return None
+    if privacy == Privacy.COURSES and row["classmate"]:
+        return None
+    if privacy == Privacy.CONTACTS:
+        return f"{name} accepts messages from their contacts only."
+    return f"{name} accepts messages from contacts and people in their courses only."
+
+
+def _facts(sender_id: int, ids):
+    """One row per active recipient: their name and privacy, and whether each rule applies
+    between them and the sender. One query, EXISTS subqueries for the rules."""
     now = timezone.now()
+    recipient = OuterRef("pk")
+    enrolments = Enrolment.objects.active(now)
+    taught = enrolments.trainers().filter(user_id=sender_id).values("course_id")
+    mine = enrolments.filter(user_id=sender_id).values("course_id")
     current_temp = Q(temp_manager_expires_at__gt=now)
-    rows = JobAssignment.objects.filter(
-        Q(user_id=user_id, manager_id__in=other_ids)
-        | Q(current_temp, user_id=user_id, temp_manager_id__in=other_ids)
-        | Q(user_id__in=other_ids, manager_id=user_id)
-        | Q(current_temp, user_id__in=other_ids, temp_manager_id=user_id)
-    ).values_list("user_id", "manager_id", "temp_manager_id")
-    linked = set()
-    for staff, manager, temp in rows:
-        linked.update({staff, manager, temp})
-    return linked & other_ids
+    return (
+        get_user_model()
+        .objects.filter(pk__in=ids, is_active=True)
+        .annotate(
+            blocked_by=Exists(Block.objects.filter(blocker=recipient, blocked_id=sender_id)),
+            blocking=Exists(Block.objects.filter(blocker_id=sender_id, blocked=recipient)),
+            taught=Exists(enrolments.filter(user=recipient, course_id__in=taught)),
+            reporting_line=Exists(
+                JobAssignment.objects.filter(
+                    Q(user_id=sender_id, manager=recipient)
+                    | Q(current_temp, user_id=sender_id, temp_manager=recipient)
+                    | Q(user=recipient, manager_id=sender_id)
+                    | Q(current_temp, user=recipient, temp_manager_id=sender_id)
+                )
+            ),
+            contact=Exists(Contact.objects.filter(user_id=sender_id, contact=recipient)),
+            classmate=Exists(enrolments.filter(user=recipient, course_id__in=mine)),
+        )
+        .order_by()
+        .values(
+            "pk",
+            "full_name",
+            "blocked_by",
+            "blocking",
+            "taught",
+            "reporting_line",
+            "contact",
+            "classmate",
+            privacy=F("instant_settings__privacy"),
+        )
+    )
 
 
 def can_see_online(viewer_id: int, user_ids) -> set[int]:

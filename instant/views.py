@@ -119,10 +119,12 @@ def start(request):
 @login_required
 @require_POST
 def send(request, conversation_id: int):
-    conversation = _conversation_or_404(request.user, conversation_id)
     body = request.POST.get("body", "")
     try:
-        actions.send_message(request.user, conversation.pk, body)
+        # The action reads the conversation (404 for outsiders); no second read here.
+        message = actions.send_message(request.user, conversation_id, body)
+    except Conversation.DoesNotExist:
+        raise Http404("No such conversation.") from None
     except actions.MessagingError as error:
         if request.htmx:
             response = HttpResponse(
@@ -131,12 +133,13 @@ def send(request, conversation_id: int):
             return response
         messages.error(request, str(error))
         # Nothing the user typed is lost: the composer shows it again.
-        request.session[f"draft:{conversation.pk}"] = body
-        return redirect("conversation", conversation.pk)
-    request.session.pop(f"draft:{conversation.pk}", None)
+        request.session[f"draft:{conversation_id}"] = body
+        return redirect("conversation", conversation_id)
+    request.session.pop(f"draft:{conversation_id}", None)
     if request.htmx:
-        return render(request, "instant/_thread.html", _thread_context(request, conversation))
-    return redirect("conversation", conversation.pk)
+        context = _thread_context(request, message.conversation)
+        return render(request, "instant/_thread.html", context)
+    return redirect("conversation", conversation_id)
 
 
 @login_required

@@ -139,3 +139,68 @@ def test_the_people_block_messages_chosen_participants(client, ann, bob):
     assert Conversation.objects.count() == 2
     client.force_login(UserFactory())
     assert client.get(f"/people/{course.pk}/").status_code == 404
+
+
+def test_sending_a_message_runs_a_constant_number_of_queries(
+    client, ann, bob, django_assert_num_queries
+):
+    course = CourseFactory()
+    EnrolmentFactory(course=course, user=ann)
+    EnrolmentFactory(course=course, user=bob)
+    actions.set_privacy(bob, Privacy.COURSES)  # may Ann write? only as a course peer
+    conversation, _ = actions.start_conversation(ann, [bob.pk])
+    client.force_login(ann)
+    # session, user, savepoint, the conversation with its members, the rules (one row per
+    # other member), insert the message, the conversation's last message time, the members'
+    # hidden flags and the sender's read time, release
+    with django_assert_num_queries(9):
+        sent = client.post(
+            f"/api/conversations/{conversation.pk}/messages/",
+            {"body": "Hello"},
+            content_type="application/json",
+        )
+    assert sent.status_code == 201
+    with django_assert_num_queries(9):
+        sent = client.post(f"/messages/{conversation.pk}/send", {"body": "Hello again"})
+    assert sent.status_code == 302
+    assert Message.objects.filter(conversation=conversation).count() == 2
+
+
+def test_a_group_message_skips_the_pair_rules_and_costs_the_same_for_any_size(
+    client, ann, bob, django_assert_num_queries
+):
+    others = UserFactory.create_batch(5)
+    for user in others:
+        actions.set_privacy(user, Privacy.SITE)
+    group, _ = actions.start_conversation(ann, [bob.pk, *(u.pk for u in others)], name="Team")
+    client.force_login(ann)
+    # session, user, savepoint, the conversation with its members, insert the message, the
+    # conversation's last message time, the members' hidden flags and the sender's read time,
+    # release
+    with django_assert_num_queries(8):
+        sent = client.post(
+            f"/api/conversations/{group.pk}/messages/",
+            {"body": "Hello team"},
+            content_type="application/json",
+        )
+    assert sent.status_code == 201
+
+
+def test_outsiders_get_404_whatever_they_send(client, ann, bob):
+    conversation, _ = actions.start_conversation(ann, [bob.pk])
+    client.force_login(UserFactory())
+    url = f"/api/conversations/{conversation.pk}/messages/"
+    for body in ("Hi", "", "x" * 5000):
+        assert client.post(url, {"body": body}, content_type="application/json").status_code == 404
+        assert client.post(f"/messages/{conversation.pk}/send", {"body": body}).status_code == 404
+    assert not Message.objects.exists()
+
+
+def test_the_composer_with_htmx_gets_the_thread_back(client, ann, bob):
+    conversation, _ = actions.start_conversation(ann, [bob.pk])
+    client.force_login(ann)
+    url = f"/messages/{conversation.pk}/send"
+    sent = client.post(url, {"body": "Hi Bob"}, headers={"HX-Request": "true"})
+    assert sent.status_code == 200 and "Hi Bob" in sent.content.decode()
+    refused = client.post(url, {"body": " "}, headers={"HX-Request": "true"})
+    assert refused.status_code == 400 and refused.content.decode() == "Write a message first."

@@ -174,3 +174,29 @@ def test_a_member_logged_in_is_not_emailed_by_default(ann, bob, django_capture_o
             actions.email_unread_messages()
     assert mail.outbox == []
     assert Membership.objects.get(user=bob).emailed_up_to is not None
+
+
+def test_a_message_shows_the_conversation_again_and_is_read_by_its_sender_only(ann, bob):
+    conversation, _ = actions.start_conversation(ann, [bob.pk])
+    actions.set_flags(bob, conversation.pk, hidden=True)
+    actions.set_flags(ann, conversation.pk, hidden=True)
+    message = actions.send_message(ann, conversation.pk, "Back again")
+    anns, bobs = (Membership.objects.get(conversation=conversation, user=u) for u in (ann, bob))
+    assert not anns.hidden and not bobs.hidden
+    assert anns.last_read_at == message.created_at
+    assert bobs.last_read_at < message.created_at
+    assert counts_for(bob)["messages"] == 1
+
+
+def test_a_group_keeps_its_members_whatever_the_pair_rules_say(ann, bob):
+    """The rules decide who may be added to a group, not who may write in it afterwards."""
+    cat = UserFactory()
+    actions.set_privacy(cat, Privacy.SITE)
+    group, _ = actions.start_conversation(ann, [bob.pk, cat.pk], name="Project")
+    actions.block(cat, ann.pk)
+    actions.set_privacy(bob, Privacy.CONTACTS)
+    actions.send_message(ann, group.pk, "Hello all")
+    assert counts_for(bob)["messages"] == 1 and counts_for(cat)["messages"] == 1
+    one_to_one, _ = actions.start_conversation(bob, [ann.pk])
+    with pytest.raises(actions.MessagingError, match="contacts only"):
+        actions.send_message(ann, one_to_one.pk, "Hello Bob")

@@ -96,3 +96,58 @@ def test_managers_and_their_staff_may_message_each_other(people):
     assert rules.refusals(bob, [ann.pk]) == {}
     assert rules.refusals(ann, [bob.pk, cat.pk]) == {}
     assert set(rules.refusals(cat, [ann.pk, dan.pk])) == {dan.pk}  # an expired temp manager
+
+
+def test_each_recipient_is_judged_alone(people):
+    """A colleague's temporary manager is no one's manager: asking about both at once changes
+    nothing."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from features.job_assignments.factories import JobAssignmentFactory
+
+    ann, bob, cat = people["ann"], people["bob"], people["cat"]
+    JobAssignmentFactory(
+        user=ann,
+        manager=bob,
+        temp_manager=cat,
+        temp_manager_expires_at=timezone.now() + timedelta(1),
+    )
+    assert set(rules.refusals(bob, [cat.pk])) == {cat.pk}
+    assert set(rules.refusals(bob, [ann.pk, cat.pk])) == {cat.pk}
+
+
+def test_ended_enrolments_count_for_nothing(people):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    ann, bob, cat = people["ann"], people["bob"], people["cat"]
+    ended = timezone.now() - timedelta(days=1)
+    course = CourseFactory()
+    EnrolmentFactory(course=course, user=ann, ends_at=ended)
+    EnrolmentFactory(course=course, user=bob)
+    EnrolmentFactory(course=course, user=cat, role="trainer", ends_at=ended)
+    assert "people in their courses" in rules.refusals(bob, [ann.pk])[ann.pk]
+    assert "people in their courses" in rules.refusals(cat, [bob.pk])[bob.pk]
+
+
+def test_an_inactive_user_is_no_such_user(people):
+    dan = people["dan"]
+    dan.is_active = False
+    dan.save()
+    actions.set_privacy(dan, Privacy.SITE)
+    assert rules.refusals(people["ann"], [dan.pk]) == {dan.pk: "There is no such user."}
+
+
+def test_the_rules_are_one_query_for_any_number_of_recipients(people, django_assert_num_queries):
+    many = UserFactory.create_batch(30)
+    actions.block(many[0], people["ann"].pk)
+    actions.set_privacy(many[1], Privacy.SITE)
+    # the recipients, each with the rules as EXISTS subqueries and their privacy setting
+    with django_assert_num_queries(1):
+        refused = rules.refusals(people["ann"], [u.pk for u in many])
+    assert len(refused) == 29 and "does not accept" in refused[many[0].pk]
+    with django_assert_num_queries(0):
+        assert rules.refusals(people["ann"], [people["ann"].pk]) == {}
