@@ -13,34 +13,21 @@ Celery queue of its own. Import this module first and call `setup()` before impo
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import signal
-import sys
 import time
 import uuid
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_HOST = os.environ.get("BENCH_PG_HOST", "127.0.0.1")
-PG_PORT = int(os.environ.get("BENCH_PG_PORT", "5432"))
-PG_USER = os.environ.get("BENCH_PG_USER", "postgres")
+import base
+from base import ROOT, Verdicts, percentile  # noqa: F401 (re-exported for the scripts)
+
 DB_NAME = os.environ.get("BENCH_DB", "bench")
-DATABASE_URL = f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{DB_NAME}"
+DATABASE_URL = base.database_url(DB_NAME)
 # A Redis database of its own, so nothing here meets the keys of a developer's site or tests.
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 RUN_ID = uuid.uuid4().hex[:8]
 QUEUE = f"bench-{RUN_ID}"
-
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-# A script run as `python bench/x.py` has bench/ first on sys.path, where bench/email.py would
-# shadow the standard library's `email` (which Django imports): move bench/ to the end.
-_BENCH = str(Path(__file__).resolve().parent)
-for _entry in [p for p in sys.path if p and Path(p).resolve() == Path(_BENCH)]:
-    sys.path.remove(_entry)
-sys.path.append(_BENCH)
 
 
 def bench_env(**extra: str) -> dict[str, str]:
@@ -63,24 +50,8 @@ def bench_env(**extra: str) -> dict[str, str]:
     }
 
 
-def ensure_database() -> None:
-    """Creates the `bench` database if it does not exist."""
-    import psycopg
-
-    with psycopg.connect(
-        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True
-    ) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-
-
 def _drop_schema() -> None:
-    import psycopg
-
-    with psycopg.connect(
-        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=DB_NAME, autocommit=True
-    ) as conn:
+    with base.connect(DB_NAME) as conn:
         conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
         conn.execute("CREATE SCHEMA public")
 
@@ -88,7 +59,7 @@ def _drop_schema() -> None:
 def setup(reset: bool = True, **env: str) -> None:
     """Sets the environment, creates the database, drops every table and runs `migrate`."""
     os.environ.update(bench_env(**env))
-    ensure_database()
+    base.ensure_database(DB_NAME)
     if reset:
         _drop_schema()
     import django
@@ -211,59 +182,17 @@ class Timer:
         self.elapsed = time.perf_counter() - self.start
 
 
-def percentile(values: Sequence[float], p: float) -> float:
-    """The p-th percentile (0-100) with linear interpolation between ranks (numpy's default)."""
-    if not values:
-        raise ValueError("no values")
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * p / 100
-    low, high = math.floor(rank), math.ceil(rank)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
-
-
 def rate(count: int, seconds: float) -> float:
     return count / seconds if seconds > 0 else float("inf")
 
 
+def _float_cell(value: float) -> str:
+    return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.0f}"
+
+
 def table(headers: Sequence[str], rows: Iterable[Sequence]) -> str:
-    """A plain-text table, numbers right-aligned."""
-
-    def cell(value) -> str:
-        if isinstance(value, float):
-            return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.0f}"
-        if isinstance(value, int):
-            return f"{value:,}"
-        return str(value)
-
-    rows = [list(r) for r in rows]
-    body = [[cell(v) for v in row] for row in rows]
-    widths = [max(len(h), *(len(r[i]) for r in body)) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
-    lines.append("  ".join("-" * w for w in widths))
-    for raw, row in zip(rows, body, strict=True):
-        cells = [
-            c.rjust(w) if isinstance(v, int | float) else c.ljust(w)
-            for v, c, w in zip(raw, row, widths, strict=True)
-        ]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
-
-
-class Verdicts:
-    """Collects target checks and prints them as PASS/MISS lines at the end."""
-
-    def __init__(self) -> None:
-        self.items: list[tuple[str, bool, str]] = []
-
-    def check(self, target: str, ok: bool, measured: str) -> None:
-        self.items.append((target, ok, measured))
-
-    def report(self) -> bool:
-        print()
-        print(f"load average at the end: {load_average()}")
-        for target, ok, measured in self.items:
-            print(f"{'PASS' if ok else 'MISS'}  {target}: {measured}")
-        return all(ok for _, ok, _ in self.items)
+    """A plain-text table, numbers right-aligned; floats below 10 with 3 decimals."""
+    return base.table(headers, rows, _float_cell)
 
 
 @contextlib.contextmanager
@@ -282,21 +211,10 @@ def time_limit(seconds: int):
         signal.signal(signal.SIGALRM, previous)
 
 
-def delete_redis_keys(pattern: str) -> int:
-    """Removes this run's Redis keys (Celery queue, cache), matching a glob pattern."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(match=pattern, count=1000))
-    if keys:
-        client.delete(*keys)
-    return len(keys)
-
-
 def cleanup_redis() -> None:
-    delete_redis_keys(f"{QUEUE}*")
-    delete_redis_keys(f"*bench-{RUN_ID}*")
-    delete_redis_keys(f"_kombu.binding.{QUEUE}*")
+    """Removes this run's Redis keys (Celery queue, cache, channel layer)."""
+    for pattern in (f"{QUEUE}*", f"*bench-{RUN_ID}*", f"_kombu.binding.{QUEUE}*"):
+        base.delete_redis_keys(REDIS_URL, pattern)
 
 
 def header(title: str) -> None:
@@ -305,17 +223,9 @@ def header(title: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
-    print(f"== {title} ==")
-    print(
-        f"PostgreSQL {version} at {PG_HOST}:{PG_PORT}/{DB_NAME}; Redis {REDIS_URL}; "
-        f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}"
+    base.header(
+        title, f"PostgreSQL {version} at {base.PG_HOST}:{base.PG_PORT}/{DB_NAME}; Redis {REDIS_URL}"
     )
-    print(f"load average at the start: {load_average()} (other work on this machine skews results)")
-
-
-def load_average() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 def create_events(count: int, keys: Sequence[str], sender_ids: Sequence[int] = ()) -> list:
@@ -332,8 +242,8 @@ def create_events(count: int, keys: Sequence[str], sender_ids: Sequence[int] = (
     rng = random.Random(7)
     type_ids = dict(MessageType.objects.filter(key__in=keys).values_list("key", "id"))
     now = timezone.now()
-    columns = ["message_type_id", "key", "sender_id", "context", "data", "url", "urgency"]
-    columns += ["dedupe_key", "recipient_count", "created_at"]
+    columns = ["message_type_id", "key", "sender_id", "context", "data", "templates", "url"]
+    columns += ["urgency", "dedupe_key", "recipient_count", "created_at"]
 
     def rows():
         for n in range(count):
@@ -342,7 +252,7 @@ def create_events(count: int, keys: Sequence[str], sender_ids: Sequence[int] = (
             context = json.dumps({p.name: f"{p.name} {n}" for p in t.placeholders})
             sender = rng.choice(sender_ids) if sender_ids and n % 3 == 0 else None
             url = f"/x/{n}"
-            yield (type_ids[key], key, sender, context, "{}", url, str(t.urgency), "", 0, now)
+            yield (type_ids[key], key, sender, context, "{}", "{}", url, str(t.urgency), "", 0, now)
 
     first = execute("SELECT coalesce(max(id), 0) FROM notifications_event")[0][0]
     copy_rows("notifications_event", columns, rows())

@@ -24,21 +24,11 @@ import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-_BENCH = Path(__file__).resolve().parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-# `python bench/im_x.py` puts bench/ first on sys.path, where bench/email.py would shadow the
-# standard library's `email` (Django, http.client and websockets import it): move bench/ last.
-for _entry in [p for p in sys.path if p and Path(p).resolve() == _BENCH]:
-    sys.path.remove(_entry)
-sys.path.append(str(_BENCH))
+import base
+from base import ROOT, Verdicts, load_average  # noqa: F401 (re-exported for the scripts)
 
-PG_HOST = os.environ.get("BENCH_PG_HOST", "127.0.0.1")
-PG_PORT = int(os.environ.get("BENCH_PG_PORT", "5432"))
-PG_USER = os.environ.get("BENCH_PG_USER", "postgres")
 DB_NAME = os.environ.get("BENCH_IM_DB", "bench_im")
-DATABASE_URL = f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{DB_NAME}"
+DATABASE_URL = base.database_url(DB_NAME)
 REDIS_URL = os.environ.get("BENCH_IM_REDIS_URL", "redis://127.0.0.1:6379/0")
 # Shared with the client processes a benchmark spawns (they inherit the environment).
 RUN_ID = os.environ.setdefault("BENCH_IM_RUN_ID", uuid.uuid4().hex[:8])
@@ -74,21 +64,10 @@ def app_env(**extra: str) -> dict[str, str]:
     }
 
 
-def ensure_database() -> None:
-    import psycopg
-
-    with psycopg.connect(
-        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True
-    ) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-
-
 def setup() -> None:
     """Creates and migrates `bench_im`, empties users (and all that hangs off them) and sessions."""
     os.environ.update(app_env())
-    ensure_database()
+    base.ensure_database(DB_NAME)
     import django
 
     django.setup()
@@ -447,13 +426,9 @@ class HttpClient:
 
 
 def percentile(values: Sequence[float], p: float) -> float:
-    """The p-th percentile (0-100), linear interpolation between ranks (numpy's default)."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * p / 100
-    low, high = math.floor(rank), math.ceil(rank)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+    """The p-th percentile (0-100), linear interpolation between ranks (numpy's default); NaN
+    for no values (a "-" in a table)."""
+    return base.percentile(values, p) if values else float("nan")
 
 
 def summary_ms(values: Sequence[float]) -> list[float]:
@@ -463,61 +438,22 @@ def summary_ms(values: Sequence[float]) -> list[float]:
     ]
 
 
+def _float_cell(value: float) -> str:
+    if math.isnan(value):
+        return "-"
+    return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
+
+
 def table(headers: Sequence[str], rows: Iterable[Sequence]) -> str:
-    """A plain-text table, numbers right-aligned."""
-
-    def cell(value) -> str:
-        if isinstance(value, float):
-            if math.isnan(value):
-                return "-"
-            return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
-        if isinstance(value, int):
-            return f"{value:,}"
-        return str(value)
-
-    rows = [list(r) for r in rows]
-    body = [[cell(v) for v in row] for row in rows]
-    widths = [max(len(h), *(len(r[i]) for r in body)) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
-    lines.append("  ".join("-" * w for w in widths))
-    for raw, row in zip(rows, body, strict=True):
-        cells = [
-            c.rjust(w) if isinstance(v, int | float) else c.ljust(w)
-            for v, c, w in zip(raw, row, widths, strict=True)
-        ]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
-
-
-class Verdicts:
-    """Target checks, printed as PASS/MISS lines at the end."""
-
-    def __init__(self) -> None:
-        self.items: list[tuple[str, bool, str]] = []
-
-    def check(self, target: str, ok: bool, measured: str) -> None:
-        self.items.append((target, ok, measured))
-
-    def report(self) -> bool:
-        print()
-        print(f"load average at the end: {load_average()}")
-        for target, ok, measured in self.items:
-            print(f"{'PASS' if ok else 'MISS'}  {target}: {measured}")
-        return all(ok for _, ok, _ in self.items)
-
-
-def load_average() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+    """A plain-text table, numbers right-aligned; floats below 100 with 2 decimals, NaN as "-"."""
+    return base.table(headers, rows, _float_cell)
 
 
 def header(title: str) -> None:
-    print(f"== {title} ==")
-    print(
-        f"PostgreSQL {PG_HOST}:{PG_PORT}/{DB_NAME}; Redis {REDIS_URL} (prefix {PREFIX}); "
-        f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}"
+    base.header(
+        title,
+        f"PostgreSQL {base.PG_HOST}:{base.PG_PORT}/{DB_NAME}; Redis {REDIS_URL} (prefix {PREFIX})",
     )
-    print(f"load average at the start: {load_average()} (other work on this machine skews results)")
 
 
 def redis_stat(section: str, name: str) -> int:
@@ -543,11 +479,4 @@ def redis_config(name: str) -> int:
 
 def cleanup_redis() -> int:
     """Deletes this run's keys (channel layer groups and messages, cache)."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(match=f"*{PREFIX}*", count=1000))
-    for start in range(0, len(keys), 1000):
-        client.delete(*keys[start : start + 1000])
-    client.close()
-    return len(keys)
+    return base.delete_redis_keys(REDIS_URL, f"*{PREFIX}*")
