@@ -3,6 +3,7 @@ each of the four ways to turn it off (site output, type setting, user preference
 
 The course apps test theirs beside their code, with the same helper."""
 
+import itertools
 import logging
 import uuid
 from datetime import timedelta
@@ -17,9 +18,10 @@ from features.courses.factories import CourseFactory, EnrolmentFactory
 from features.courses.tests.helpers import assert_turning_off_stops_email, turned_off_ways
 from features.forums import actions as forum_actions
 from features.forums.models import Forum
-from features.site_admin.actions import record_event
+from features.site_admin.actions import check_for_updates, record_event
 from features.site_admin.logging import NotifyAdminsHandler
 from features.site_admin.models import Rule, RuleSubscription
+from features.site_admin.tests.feed import serve_release_feed
 from instant import actions as instant_actions
 from instant.models import Privacy
 from notifications import inbound
@@ -47,19 +49,57 @@ def test_forum_posts(way, client, capture, db):
     )
 
 
-@turned_off_ways
-def test_site_errors(way, client, capture, db):
-    admin = AdminFactory()
-    log = logging.getLogger(f"tests.errors.{uuid.uuid4().hex[:8]}")
-    log.addHandler(NotifyAdminsHandler())
+@pytest.fixture
+def logger():
+    """A test logger with the admins' handler (the test settings leave it off the root)."""
+    log = logging.getLogger(f"tests.problems.{uuid.uuid4().hex[:8]}")
+    handler = NotifyAdminsHandler()
+    log.addHandler(handler)
+    log.setLevel(logging.WARNING)
     log.propagate = False
+    yield log
+    log.removeHandler(handler)
+
+
+@turned_off_ways
+def test_site_errors(way, client, capture, logger, db):
+    admin = AdminFactory()
 
     def perform():
-        log.error("Disk %s is full", uuid.uuid4().hex)  # a new problem each time
+        # A new message template each time: a repeat of one would only be counted (rate limit).
+        logger.error(f"Disk {uuid.uuid4().hex} is full")
 
     assert_turning_off_stops_email(
         way, "site_admin.errors", admin, perform, client=client, capture=capture
     )
+
+
+@turned_off_ways
+def test_minor_problems(way, client, capture, logger, db):
+    admin = AdminFactory()
+
+    def perform():
+        logger.warning(f"Disk {uuid.uuid4().hex} is nearly full")  # a new problem each time
+
+    assert_turning_off_stops_email(
+        way, "site_admin.minor_problems", admin, perform, client=client, capture=capture
+    )
+
+
+@turned_off_ways
+def test_available_updates(way, client, capture, settings, db):
+    admin = AdminFactory()
+    minor = itertools.count(1)
+
+    with serve_release_feed(settings) as publish:
+
+        def perform():
+            publish({"version": f"99.{next(minor)}.0"})  # each check finds a newer release
+            check_for_updates()
+
+        assert_turning_off_stops_email(
+            way, "site_admin.available_updates", admin, perform, client=client, capture=capture
+        )
 
 
 @turned_off_ways

@@ -1,16 +1,19 @@
 """Reply by email: signed addresses, own and other senders, confirmation, the command."""
 
+import datetime as dt
 import io
 import sys
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.factories import AdminFactory, UserFactory
+from features.courses.tests.helpers import french_template
 from instant import actions
 from instant.models import Message, Privacy
 from notifications import inbound
@@ -120,6 +123,97 @@ def test_an_unconfirmed_reply_expires_after_24_hours(chat, django_capture_on_com
     ):
         inbound.confirm(token, bob)
     assert not Message.objects.exists()
+
+
+# Each in the recipient's language
+
+
+def to(key, user):
+    """The one email of this type sent to this user."""
+    [message] = [
+        m
+        for m in mail.outbox
+        if m.extra_headers.get("X-Notification-Type") == key and m.to == [user.email]
+    ]
+    return message
+
+
+def speaks_french(user):
+    user.language = "fr"
+    user.save()
+
+
+def test_the_processed_notice_reaches_each_recipient_in_their_language(
+    chat, django_capture_on_commit_callbacks
+):
+    ann, bob, conversation = chat
+    root = get_user_model().objects.get(username="root")
+    speaks_french(bob)
+    french_template(
+        "messaging.inbound_processed",
+        "Votre e-mail à {{ site_name }} est traité",
+        "Bonjour {{ recipient }}, l'e-mail « {{ message_subject }} » est traité.",
+    )
+    address = inbound.reply_address(bob.pk, "conversation", conversation.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        inbound.receive(reply(address, bob.email))
+    to_root = to("messaging.inbound_processed", root)
+    assert to_root.subject == "An email to Learning platform was processed"
+    assert 'with the subject "Re: New message" was received and processed' in to_root.body
+    to_bob = to("messaging.inbound_processed", bob)
+    assert to_bob.subject == "Votre e-mail à Learning platform est traité"
+    assert "Bonjour Bob B, l'e-mail « Re: New message » est traité." in to_bob.body
+    assert "processed successfully" not in to_bob.body
+
+
+def test_the_confirmation_request_reaches_each_sender_in_their_language(
+    chat, django_capture_on_commit_callbacks
+):
+    ann, bob, conversation = chat
+    speaks_french(bob)
+    french_template(
+        "messaging.inbound_confirm_sender",
+        "Confirmez votre e-mail à {{ site_name }}",
+        "Bonjour {{ recipient }}, confirmez avant le {{ expires_at }} : {{ url }}",
+    )
+    with (
+        time_machine.travel(dt.datetime(2026, 3, 10, 10, 0, tzinfo=dt.UTC), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        for user in (ann, bob):
+            address = inbound.reply_address(user.pk, "conversation", conversation.pk)
+            assert inbound.receive(reply(address, "someone@home.example")) == "held"
+    to_ann = to("messaging.inbound_confirm_sender", ann)
+    assert to_ann.subject == "Please confirm the email you sent to Learning platform"
+    assert "The link works until March 11, 2026, 10 a.m." in to_ann.body
+    to_bob = to("messaging.inbound_confirm_sender", bob)
+    assert to_bob.subject == "Confirmez votre e-mail à Learning platform"
+    assert "Bonjour Bob B, confirmez avant le 11 mars 2026 10:00 : http://" in to_bob.body
+    assert "/inbound/confirm/" in to_bob.body
+    assert "please confirm" not in to_bob.body
+
+
+def test_the_failure_notice_reaches_each_admin_in_their_language(
+    chat, django_capture_on_commit_callbacks
+):
+    ann, bob, conversation = chat
+    root = get_user_model().objects.get(username="root")
+    admin = AdminFactory(username="camille")
+    speaks_french(admin)
+    french_template(
+        "messaging.inbound_failed",
+        "Un e-mail à {{ site_name }} n'a pas pu être traité",
+        "Bonjour {{ recipient }}, l'e-mail de {{ from_address }} n'a pas pu être traité.",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        inbound.receive(reply("someone@elsewhere.org", bob.email))
+    to_root = to("messaging.inbound_failed", root)
+    assert to_root.subject == "An email to Learning platform could not be processed"
+    assert f"An email from {bob.email} with the subject" in to_root.body
+    to_admin = to("messaging.inbound_failed", admin)
+    assert to_admin.subject == "Un e-mail à Learning platform n'a pas pu être traité"
+    assert f"Bonjour Camille, l'e-mail de {bob.email} n'a pas pu être traité." in to_admin.body
+    assert "Reason:" not in to_admin.body
 
 
 def test_quoted_text_and_signatures_are_stripped():

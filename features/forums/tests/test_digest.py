@@ -5,6 +5,7 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
+from features.courses.tests.helpers import french_template
 from features.forums import actions
 from features.forums.models import MailPreference
 from notifications.models import Event
@@ -55,6 +56,38 @@ def test_digest_readers_get_one_email_a_day_instead_of_each_post(
     assert "Fire drill" not in sam.body  # he left that discussion
     # One send per distinct set of posts, not per reader.
     assert Event.objects.filter(key="forums.post", dedupe_key="digest:2026-03-10").count() == 2
+
+
+def test_the_digest_reaches_each_reader_in_their_language(
+    forum, people, django_capture_on_commit_callbacks
+):
+    lee, lou = people["lee"], people["lou"]
+    lou.language = "fr"
+    lou.save()
+    for reader in (lee, lou):
+        actions.set_mail_mode(reader, MailPreference.Mode.DIGEST)
+    french_template(
+        "forums.post",
+        "{{ course }} : résumé de {{ forum }}",
+        "Bonjour {{ recipient }}, voici les messages de {{ author }} :\n\n{{ post }}",
+    )
+    with time_machine.travel(WRITTEN, tick=False):
+        actions.start_discussion(forum, people["tara"], "Fire drill", "Friday at ten.")
+
+    run(
+        "forums.daily_digest",
+        dt.datetime(2026, 3, 11, 1, 0, tzinfo=UTC),
+        django_capture_on_commit_callbacks,
+    )
+    assert told() == ["lee", "lou"]  # one send for both: they get the same posts
+    [to_lee] = forum_emails(lee)
+    assert to_lee.subject == "Workplace safety: Daily digest of 10 March 2026, 1 new post"
+    assert "Tara Trainer posted in Daily digest" in to_lee.body
+    [to_lou] = forum_emails(lou)
+    assert to_lou.subject == "Workplace safety : résumé de Safety questions"
+    assert "Bonjour Lou Learner, voici les messages de Tara Trainer :" in to_lou.body
+    assert "Friday at ten." in to_lou.body
+    assert "posted in" not in to_lou.body
 
 
 def test_a_day_without_posts_sends_no_digest(forum, people, django_capture_on_commit_callbacks):

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.factories import UserFactory
 from alerts.models import Alert
 from features.courses.factories import EnrolmentFactory
+from features.courses.tests.helpers import french_template
 from features.forums import actions
 from features.forums.models import Forum, Post
 from notifications.models import Event
@@ -45,6 +46,31 @@ def test_a_post_is_mailed_to_every_subscriber_but_its_author_after_the_edit_wind
     assert f"/forums/discussion/{discussion.pk}/#post-{first_post(discussion).pk}" in message.body
     assert Alert.objects.count() == 0  # an email notification: not in the web inbox by default
     assert first_post(discussion).mailed_at is not None
+
+
+def test_a_post_reaches_each_subscriber_in_their_language(
+    forum, people, django_capture_on_commit_callbacks
+):
+    lou = people["lou"]
+    lou.language = "fr"
+    lou.save()
+    french_template(
+        "forums.post",
+        "{{ course }} : nouveau message dans {{ discussion }}",
+        "{{ author }} a écrit dans {{ discussion }} ({{ forum }}) :\n\n{{ post }}",
+    )
+    actions.start_discussion(forum, people["tara"], "Fire drill", "Friday at ten.")
+    mail_due(django_capture_on_commit_callbacks)
+    assert told() == ["lee", "lou", "sam"]  # one send, each in their language
+    [to_lee] = forum_emails(people["lee"])
+    assert to_lee.subject == "Workplace safety: Fire drill"
+    assert "Tara Trainer posted in Fire drill (Safety questions):\n\nFriday at ten." in to_lee.body
+    [to_lou] = forum_emails(lou)
+    assert to_lou.subject == "Workplace safety : nouveau message dans Fire drill"
+    assert "Tara Trainer a écrit dans Fire drill (Safety questions) :\n\nFriday at ten." in (
+        to_lou.body
+    )
+    assert "posted in" not in to_lou.body
 
 
 def test_the_job_mails_each_post_once_however_often_cron_runs(

@@ -12,8 +12,13 @@ def admins(db):
     return [AdminFactory(username="ada"), AdminFactory(username="alan")]
 
 
-def emails(key: str) -> list:
-    return [m for m in mail.outbox if m.extra_headers.get("X-Notification-Type") == key]
+def emails(key: str, to=None) -> list:
+    """The sent emails of this message type (to this user, if given)."""
+    return [
+        m
+        for m in mail.outbox
+        if m.extra_headers.get("X-Notification-Type") == key and (to is None or m.to == [to.email])
+    ]
 
 
 def told(key: str) -> list[str]:

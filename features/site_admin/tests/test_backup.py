@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from features.courses.tests.helpers import french_template
 from features.site_admin.models import BackupRun, Event, Rule, RuleSubscription
 
 from .conftest import emails, told
@@ -93,6 +94,30 @@ def test_a_failed_backup_is_recorded_and_the_admins_are_told_it_failed(
     assert message.subject == "Automated backup finished with errors"
     assert "Failed: 1" in message.body
     assert "Please check the backup logs" in message.body
+
+
+def test_the_backup_notice_reaches_each_admin_in_their_language(
+    admins, tmp_path, django_capture_on_commit_callbacks
+):
+    ada, alan = admins
+    alan.language = "fr"
+    alan.save()
+    french_template(
+        KEY,
+        "Sauvegarde {% if failed %}en échec{% else %}terminée{% endif %}",
+        "Bonjour {{ recipient }}, sauvegardés : {{ succeeded }}, en échec : {{ failed }}.",
+    )
+    blocker = tmp_path / "file"  # a failed run: it needs no particular database
+    blocker.write_text("x")
+    with pytest.raises(CommandError):
+        backup(django_capture_on_commit_callbacks, "--output", str(blocker / "db.backup"))
+    [to_ada] = emails(KEY, ada)
+    assert to_ada.subject == "Automated backup finished with errors"
+    assert "Backed up: 0\nFailed: 1" in to_ada.body
+    [to_alan] = emails(KEY, alan)
+    assert to_alan.subject == "Sauvegarde en échec"
+    assert "Bonjour Alan, sauvegardés : 0, en échec : 1." in to_alan.body
+    assert "Backed up" not in to_alan.body
 
 
 def test_a_failed_backup_can_trigger_a_monitoring_rule(

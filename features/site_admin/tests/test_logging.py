@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.utils.module_loading import import_string
 
 import notifications
+from features.courses.tests.helpers import french_template
 from features.site_admin.logging import NotifyAdminsHandler
 
 from .conftest import emails, told
@@ -68,6 +69,54 @@ def test_a_warning_becomes_a_minor_problem_and_info_is_ignored(
     assert told("site_admin.minor_problems") == ["ada", "alan"]
     assert "Disk 91% full" in emails("site_admin.minor_problems")[0].body
     assert emails("site_admin.errors") == []
+
+
+def test_an_error_reaches_each_admin_in_their_language(
+    admins, logger, django_capture_on_commit_callbacks
+):
+    ada, alan = admins
+    alan.language = "fr"
+    alan.save()
+    french_template(
+        "site_admin.errors",
+        "Erreur importante sur {{ site_name }}",
+        "Bonjour {{ recipient }}, erreur le {{ occurred_at }} :\n\n{{ error }}",
+    )
+    with at(10), django_capture_on_commit_callbacks(execute=True):
+        logger.error("Payment gateway %s is down", "north")
+    [to_ada] = emails("site_admin.errors", ada)
+    assert to_ada.subject == "Important error on Learning platform"
+    assert "A major error was recorded on Learning platform at March 10, 2026, 10 a.m." in (
+        to_ada.body
+    )
+    [to_alan] = emails("site_admin.errors", alan)
+    assert to_alan.subject == "Erreur importante sur Learning platform"
+    assert "Bonjour Alan, erreur le 10 mars 2026 10:00 :\n\nPayment gateway north is down" in (
+        to_alan.body
+    )
+    assert "A major error" not in to_alan.body
+
+
+def test_a_minor_problem_reaches_each_admin_in_their_language(
+    admins, logger, django_capture_on_commit_callbacks
+):
+    ada, alan = admins
+    alan.language = "fr"
+    alan.save()
+    french_template(
+        "site_admin.minor_problems",
+        "Problème mineur sur {{ site_name }}",
+        "Bonjour {{ recipient }}, un problème mineur :\n\n{{ problem }}",
+    )
+    with at(10), django_capture_on_commit_callbacks(execute=True):
+        logger.warning("Disk %d%% full", 91)
+    [to_ada] = emails("site_admin.minor_problems", ada)
+    assert to_ada.subject == "Minor problem on Learning platform"
+    assert "A minor problem was recorded on Learning platform:\n\nDisk 91% full" in to_ada.body
+    [to_alan] = emails("site_admin.minor_problems", alan)
+    assert to_alan.subject == "Problème mineur sur Learning platform"
+    assert "Bonjour Alan, un problème mineur :\n\nDisk 91% full" in to_alan.body
+    assert "A minor problem" not in to_alan.body
 
 
 def test_an_exception_sends_its_traceback_in_the_details(

@@ -7,6 +7,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from accounts.factories import AdminFactory, UserFactory
+from features.courses.tests.helpers import french_template
 from features.site_admin import actions
 from features.site_admin.models import Event, Rule, RuleSubscription
 
@@ -61,6 +62,28 @@ def test_n_events_within_m_minutes_tell_the_rules_subscribers_once(
     for minutes in (19, 20, 21):
         record(capture, minutes)  # three more, after the window since the trigger
     assert told(KEY) == ["ada", "ada", "sol", "sol"]
+
+
+def test_a_triggered_rule_reaches_each_subscriber_in_their_language(
+    rule, django_capture_on_commit_callbacks
+):
+    ada, sol = (s.user for s in rule.subscriptions.order_by("user__username"))
+    sol.language = "fr"
+    sol.save()
+    french_template(
+        KEY,
+        "Règle déclenchée : {{ rule }}",
+        "Bonjour {{ recipient }}, {{ event }} a déclenché {{ rule }}.",
+    )
+    for minutes in (0, 1, 2):
+        record(django_capture_on_commit_callbacks, minutes)
+    [to_ada] = emails(KEY, ada)
+    assert to_ada.subject == "Rule triggered: Repeated failed logins"
+    assert "The event monitoring rule Repeated failed logins was triggered" in to_ada.body
+    [to_sol] = emails(KEY, sol)
+    assert to_sol.subject == "Règle déclenchée : Repeated failed logins"
+    assert "Bonjour Sol, auth.login_failed a déclenché Repeated failed logins." in to_sol.body
+    assert "The event monitoring rule" not in to_sol.body
 
 
 def test_events_spread_wider_than_the_window_do_not_trigger(

@@ -1,59 +1,23 @@
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from features.courses.tests.helpers import french_template
 from features.site_admin import actions
 from features.site_admin.updates import current_version, parse_version
 
 from .conftest import emails, told
+from .feed import serve_release_feed
 
 KEY = "site_admin.available_updates"
 
 
-class Feed(BaseHTTPRequestHandler):
-    """Answers what the test put in server.answers[path]: (status, body), or "hang"."""
-
-    def do_GET(self):
-        answer = self.server.answers.get(self.path, (404, b"not found"))
-        if answer == "hang":
-            self.server.release.wait(5)
-            return
-        status, body = answer
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def feed(settings):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Feed)
-    server.answers = {}
-    server.release = threading.Event()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    settings.SITE_ADMIN_RELEASE_FEED_URL = f"{base}/release.json"
-    settings.SITE_ADMIN_RELEASE_FEED_TIMEOUT_SECONDS = 0.5
-
-    def answer(body, status=200, path="/release.json"):
-        if isinstance(body, dict):
-            body = json.dumps(body).encode()
-        server.answers[path] = body if body == "hang" else (status, body)
-
-    yield answer
-    server.release.set()
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with serve_release_feed(settings) as answer:
+        yield answer
 
 
 def check(capture):
@@ -90,6 +54,28 @@ def test_a_newer_release_is_announced_to_the_site_admins_once(
     check(django_capture_on_commit_callbacks)
     assert told(KEY) == ["ada", "ada", "alan", "alan"]
     assert emails(KEY)[-1].subject == "Update available: 99.2.0"
+
+
+def test_an_update_reaches_each_admin_in_their_language(
+    admins, feed, django_capture_on_commit_callbacks
+):
+    ada, alan = admins
+    alan.language = "fr"
+    alan.save()
+    french_template(
+        KEY,
+        "Mise à jour disponible : {{ version }}",
+        "Bonjour {{ recipient }}, la version {{ version }} remplace {{ current_version }}.",
+    )
+    feed({"version": "99.1.0", "url": "https://example.org/releases/99.1.0"})
+    check(django_capture_on_commit_callbacks)
+    [to_ada] = emails(KEY, ada)
+    assert to_ada.subject == "Update available: 99.1.0"
+    assert "A newer release, 99.1.0, is available for Learning platform" in to_ada.body
+    [to_alan] = emails(KEY, alan)
+    assert to_alan.subject == "Mise à jour disponible : 99.1.0"
+    assert f"Bonjour Alan, la version 99.1.0 remplace {current_version()}." in to_alan.body
+    assert "A newer release" not in to_alan.body
 
 
 def test_the_same_or_an_older_release_sends_nothing(
