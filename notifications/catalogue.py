@@ -200,7 +200,10 @@ def check_template(source: str, names: Iterable[str]) -> None:
     except TemplateSyntaxError as error:
         raise TemplateProblem(f"The template has a syntax error: {error}") from None
     used = set(_VARIABLE.findall(source)) | set(_TAG_VARIABLE.findall(source))
-    unknown = used - set(names) - set(_LOOP_VARIABLE.findall(source))
+    loops = set(_LOOP_VARIABLE.findall(source))
+    if loops:
+        loops.add("forloop")  # what Django's {% for %} sets besides the loop variable
+    unknown = used - set(names) - loops
     if unknown:
 
         def braced(found):

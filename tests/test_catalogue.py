@@ -59,6 +59,8 @@ def test_templates_parse_and_use_only_declared_placeholders(message_type):
     [
         ("{{ program }} is due", None),
         ("{% for c in courses %}{{ c }}{% endfor %} {{ recipient }}", None),
+        ("{% for c in courses %}{% if not forloop.last %},{% endif %}{% endfor %}", None),
+        ("{% if forloop.last %}x{% endif %}", "Unknown placeholder {{ forloop }}"),
         ("{{ progam }} is due", "Unknown placeholder {{ progam }}. Available: "),
         ("{% if nope %}x{% endif %}", "Unknown placeholder {{ nope }}"),
         ("{% if program %}unclosed", "syntax error"),
