@@ -1,9 +1,12 @@
 """What users do in their inbox. Pages, the JSON API and commands all call these."""
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from alerts.handlers import TaskRefused, actions_for, handler_for
@@ -74,6 +77,59 @@ def act_on_task(user, task_id: int, action: str, comment: str = "") -> Alert:
     live.push_counts(copies.values_list("recipient_id", flat=True))
     task.refresh_from_db()
     return task
+
+
+def close_tasks(
+    keys: str | Iterable[str],
+    *,
+    action: str,
+    actor=None,
+    comment: str = "",
+    data: dict | None = None,
+    dedupe_keys: Iterable[str] | None = None,
+    recipients: Iterable[int] | None = None,
+) -> int:
+    """Closes the open tasks of these keys whose event matches, for everyone who received them:
+    what they ask about was cancelled or removed, or was done elsewhere.
+
+    An event matches when its data holds each item of `data` (a list or set value: any of its
+    values) and, with `dedupe_keys`, its dedupe key is one of them; `recipients` (user ids)
+    narrows it to their copies. `action` says what happened, in the past tense ("cancelled"):
+    the closed copies show it with `actor` (who may be None) and `comment` (e.g. the reason),
+    and act_on_task refuses a later click on the task with "<actor> already <action> this".
+
+    Idempotent: a closed copy keeps its outcome. Two queries (the open copies, then one UPDATE)
+    however many copies; their recipients' counters refresh after commit. Raises ValueError
+    without `data` or `dedupe_keys`, which would close every task of the keys. Returns how
+    many copies it closed. The caller checks permission.
+    """
+    if not data and dedupe_keys is None:
+        raise ValueError("Name the tasks to close by their data or dedupe keys.")
+    keys = [keys] if isinstance(keys, str) else list(keys)
+    copies = Alert.objects.filter(kind=Alert.Kind.TASK, key__in=keys, done_at__isnull=True)
+    for name, value in (data or {}).items():
+        if isinstance(value, list | tuple | set | frozenset):
+            copies = copies.filter(**{f"event__data__{name}__in": list(value)})
+        else:
+            copies = copies.filter(**{f"event__data__{name}": value})
+    if dedupe_keys is not None:
+        copies = copies.filter(event__dedupe_key__in=list(dedupe_keys))
+    if recipients is not None:
+        copies = copies.filter(recipient_id__in=list(recipients))
+    rows = list(copies.values_list("pk", "recipient_id"))
+    if not rows:
+        return 0
+    now = timezone.now()
+    closed = Alert.objects.filter(pk__in=[pk for pk, _ in rows], done_at__isnull=True).update(
+        done_at=now,
+        read_at=Coalesce("read_at", Value(now)),
+        action=action,
+        acted_by=actor,
+        comment=comment,
+    )
+    if closed:
+        live.push_counts({recipient for _, recipient in rows})
+    return closed
 
 
 def _already(done: Alert) -> str:

@@ -131,18 +131,31 @@ def self_enrol(course: Course, user) -> Enrolment:
 
 @transaction.atomic
 def complete_course(enrolment: Enrolment, now=None) -> list:
-    """Marks the learner's course complete and awards the course's completion badges.
+    """Marks the learner's course complete, awards the course's completion badges and, when it
+    newly completes, records the completion in programs and certifications (which complete the
+    course sets and programs it finishes and tell the learner).
 
-    Idempotent: a completed enrolment keeps its date; badges already held are not awarded
-    again. Returns the new badge awards. Raises CourseError for a trainer's enrolment.
+    Idempotent: a completed enrolment keeps its date and completes nothing more; badges already
+    held are not awarded again. Returns the new badge awards. Raises CourseError for a
+    trainer's enrolment.
     """
+    # Badges and programs build on courses, not the other way round: imported when needed.
     from features.badges.actions import award_course_completion_badges
+    from features.programs.actions import complete_course as complete_program_course
 
     if enrolment.role != Enrolment.Role.LEARNER:
         raise CourseError("Only learners complete a course.")
-    if enrolment.completed_at is None:
-        enrolment.completed_at = now or timezone.now()
-        enrolment.save(update_fields=["completed_at"])
+    now = now or timezone.now()
+    # A conditional update, so two calls at once complete the course once.
+    newly = Enrolment.objects.filter(pk=enrolment.pk, completed_at__isnull=True).update(
+        completed_at=now
+    )
+    if newly:
+        enrolment.completed_at = now
+        # Programs refuse an inactive learner; their progress still reads this enrolment's
+        # completion date (latest_completions) whenever it is next updated.
+        if enrolment.user.is_active:
+            complete_program_course(enrolment.user, enrolment.course, now=now)
     return award_course_completion_badges(enrolment)
 
 

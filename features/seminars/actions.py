@@ -20,11 +20,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 import notifications
+from alerts import actions as inbox
 from features.job_assignments.models import managers_of
 from features.seminars import ical
 from features.seminars.models import Booking, Seminar, Session, SessionTrainer
 
 Status = Booking.Status
+APPROVAL_TASK = "seminars.approval_request"
 
 
 class SeminarError(ValueError):
@@ -236,7 +238,7 @@ def _request_approval(booking: Booking, session: Session, approvers: list) -> No
         url=_url(session),
     )
     notifications.send(
-        "seminars.approval_request",
+        APPROVAL_TASK,
         approvers,
         context={
             **context,
@@ -256,10 +258,18 @@ def cancel_booking(booking: Booking, actor, reason: str = "") -> Booking:
     """Cancels an active booking (the learner's own, or by an admin) before the session starts.
 
     The learner is told (a confirmed booking's email carries the calendar cancellation), with a
-    copy to their managers if the seminar says so; a freed place goes to the wait-list.
+    copy to their managers if the seminar says so; a freed place goes to the wait-list; a
+    request's approval task is closed for every manager who received it.
     Raises SeminarError for a booking that is not active or a session that has started.
     """
     now = timezone.now()
+    reason = reason.strip()
+    if booking.status == Status.REQUESTED:
+        # The task before the session: act_on_task locks a task's copies before its handler
+        # locks the session, so a manager answering at this moment and this cancellation take
+        # their locks in the same order and are served one after the other, not deadlocked.
+        # Should the booking turn out not to be cancellable, the rollback reopens the task.
+        close_approval_tasks([booking.pk], action="cancelled", actor=actor, reason=reason)
     session = _lock(booking.session)
     booking = Booking.objects.select_for_update().select_related("user").get(pk=booking.pk)
     booking.session = session
@@ -270,7 +280,7 @@ def cancel_booking(booking: Booking, actor, reason: str = "") -> Booking:
     was_confirmed = booking.status == Status.CONFIRMED
     booking.status = Status.CANCELLED
     booking.ended_at = now
-    booking.reason = reason.strip()
+    booking.reason = reason
     _tell_learner(
         "seminars.booking_cancellation",
         booking,
@@ -290,6 +300,25 @@ def cancel_booking(booking: Booking, actor, reason: str = "") -> Booking:
 
 
 # Managers -------------------------------------------------------------------------------------
+
+
+def close_approval_tasks(booking_ids, *, action: str, actor=None, reason: str = "") -> int:
+    """Closes the approval tasks of these booking requests for every manager who received them,
+    so they leave their Tasks blocks: the requests no longer wait for an answer (cancelled, or
+    about to be deleted). `action` says what happened, in the past tense ("cancelled"); a
+    later click on a task is refused with it. Idempotent; two queries (none without ids).
+    Returns how many task copies it closed.
+    """
+    booking_ids = list(booking_ids)
+    if not booking_ids:
+        return 0
+    return inbox.close_tasks(
+        APPROVAL_TASK,
+        data={"booking_id": booking_ids},
+        action=action,
+        actor=actor,
+        comment=reason,
+    )
 
 
 def _lock_request(booking: Booking) -> tuple[Booking, Session]:
@@ -450,11 +479,17 @@ def change_session_dates(session: Session, starts_at, ends_at, actor=None) -> Se
 @transaction.atomic
 def cancel_session(session: Session, actor=None, reason: str = "") -> Session:
     """Cancels a session: every active booking is cancelled (learners told, confirmed ones with
-    the calendar cancellation, managers copied if the seminar says so) and its trainers told.
+    the calendar cancellation, managers copied if the seminar says so, requests' approval tasks
+    closed) and its trainers told.
 
     Raises SeminarError for a session already cancelled or started.
     """
     now = timezone.now()
+    reason = reason.strip()
+    # The approval tasks before the session, in the order act_on_task takes them (see
+    # cancel_booking); a request made before the lock below is closed after it.
+    requested = set(session.bookings.filter(status=Status.REQUESTED).values_list("pk", flat=True))
+    close_approval_tasks(requested, action="cancelled", actor=actor, reason=reason)
     session = _lock(session)
     if session.is_cancelled:
         raise SeminarError("This session is already cancelled.")
@@ -462,8 +497,13 @@ def cancel_session(session: Session, actor=None, reason: str = "") -> Session:
         raise SeminarError("This session has already started; it can no longer be cancelled.")
     session.cancelled_at = now
     session.save(update_fields=["cancelled_at"])
-    reason = reason.strip()
     bookings = list(session.bookings.active().select_related("user"))
+    close_approval_tasks(
+        [b.pk for b in bookings if b.status == Status.REQUESTED and b.pk not in requested],
+        action="cancelled",
+        actor=actor,
+        reason=reason,
+    )
     managers = _managers([b.user_id for b in bookings], session.seminar)
     context = {"seminar": session.seminar.name, "session_date": session.starts_at, "reason": reason}
     for booking in bookings:

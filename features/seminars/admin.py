@@ -3,10 +3,34 @@ through features.seminars.actions."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Count, Q
 
 from features.seminars import actions
 from features.seminars.models import Booking, Seminar, Session, SessionTrainer
+
+
+class ClosesApprovalTasks:
+    """Deleting bookings, or the sessions or seminars that hold them, first closes the approval
+    tasks of the requests among them, so no manager is left with a task about nothing."""
+
+    bookings_of = "pk"  # the lookup from a booking to this admin's model
+
+    def _close_approval_tasks(self, request, objects) -> None:
+        requested = Booking.objects.filter(
+            status=Booking.Status.REQUESTED, **{f"{self.bookings_of}__in": objects}
+        ).values_list("pk", flat=True)
+        actions.close_approval_tasks(requested, action="removed", actor=request.user)
+
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        self._close_approval_tasks(request, [obj.pk])
+        super().delete_model(request, obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        self._close_approval_tasks(request, queryset)
+        super().delete_queryset(request, queryset)
 
 
 class SessionInline(admin.TabularInline):
@@ -22,7 +46,8 @@ class SessionInline(admin.TabularInline):
 
 
 @admin.register(Seminar)
-class SeminarAdmin(admin.ModelAdmin):
+class SeminarAdmin(ClosesApprovalTasks, admin.ModelAdmin):
+    bookings_of = "session__seminar"
     list_display = ["name", "reminder_days", "notify_managers", "session_count"]
     search_fields = ["name"]
     inlines = [SessionInline]
@@ -89,7 +114,8 @@ cancel_sessions.short_description = "Cancel the selected sessions (tells learner
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(ClosesApprovalTasks, admin.ModelAdmin):
+    bookings_of = "session"
     form = SessionForm
     inlines = [TrainerInline]
     list_display = [
@@ -181,7 +207,7 @@ cancel_bookings.short_description = "Cancel the selected bookings (tells the lea
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(ClosesApprovalTasks, admin.ModelAdmin):
     """Bookings are made by learners; admins see them and may cancel them."""
 
     list_display = ["user", "session", "status", "created_at", "confirmed_at", "decided_by"]

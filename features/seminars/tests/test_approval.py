@@ -4,14 +4,15 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from accounts.factories import UserFactory
+from accounts.factories import AdminFactory, UserFactory
 from alerts import actions as inbox
 from alerts.models import Alert
 from features.job_assignments.factories import JobAssignmentFactory
 from features.seminars import actions
-from features.seminars.models import Booking
+from features.seminars.models import Booking, Seminar
+from notifications import live
 
-from .conftest import ics_fields, ics_of, told
+from .conftest import ics_fields, ics_of, make_session, told
 
 Status = Booking.Status
 
@@ -102,15 +103,134 @@ def test_declining_from_the_task_tells_the_learner_why(approval_session, lee, mi
     assert told("seminars.booking_confirmation") == []
 
 
-def test_a_request_cancelled_by_the_learner_can_no_longer_be_approved(approval_session, lee, mia):
+@pytest.fixture
+def pushed(monkeypatch):
+    """The users whose open pages were asked to refresh their counters (new alerts do too)."""
+    users = []
+
+    def push_now(user_ids, frame, *, counts=False):
+        if frame == {"type": "counts.refresh"}:
+            users.extend(user_ids)
+
+    monkeypatch.setattr(live, "push_now", push_now)
+    return users
+
+
+def _open_tasks() -> list[str]:
+    return sorted(Alert.objects.tasks().open().values_list("recipient__username", flat=True))
+
+
+def test_a_request_cancelled_by_the_learner_closes_the_managers_tasks(
+    approval_session, lee, mia, tom, pushed, django_capture_on_commit_callbacks
+):
+    booking = actions.book(approval_session, lee)
+    assert _open_tasks() == ["mia", "tom"]
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.cancel_booking(booking, lee, reason="  Clashes with an audit ")
+    assert _open_tasks() == []
+    for manager in (mia, tom):
+        task = _task(manager)
+        assert (task.action, task.acted_by, task.comment) == (
+            "cancelled",
+            lee,
+            "Clashes with an audit",
+        )
+        assert task.read_at == task.done_at
+    assert {mia.pk, tom.pk} <= set(pushed)
+
+
+def test_a_stale_approval_of_a_cancelled_request_is_refused_and_changes_nothing(
+    approval_session, lee, mia, tom, client
+):
     booking = actions.book(approval_session, lee)
     actions.cancel_booking(booking, lee)
-    with pytest.raises(inbox.InboxError, match="Lee Learner has cancelled this booking request"):
+    before = set(Alert.objects.values_list("pk", "done_at", "action", "acted_by"))
+    with pytest.raises(inbox.InboxError, match="Lee Learner already cancelled this on"):
         inbox.act_on_task(mia, _task(mia).pk, "approve")
+    # The same click on an old page: a message, not an error.
+    client.force_login(tom)
+    response = client.post(
+        f"/tasks/{_task(tom).pk}/act", {"action": "decline", "next": "/tasks/"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "Lee Learner already cancelled this on" in response.content.decode()
     booking.refresh_from_db()
-    assert booking.status == Status.CANCELLED
-    assert _task(mia).done_at is None
+    assert (booking.status, booking.decided_by) == (Status.CANCELLED, None)
+    assert set(Alert.objects.values_list("pk", "done_at", "action", "acted_by")) == before
     assert told("seminars.booking_confirmation") == []
+    assert told("seminars.booking_declined") == []
+
+
+def test_cancelling_the_session_closes_the_approval_tasks_of_its_requests(
+    approval_session, seminar, lee, mia, tom, pushed, django_capture_on_commit_callbacks
+):
+    sam = UserFactory(username="sam", full_name="Sam Student")
+    JobAssignmentFactory(user=sam, manager=mia)
+    admin = UserFactory(username="ada", full_name="Ada Admin")
+    other_session = make_session(seminar, days=20, needs_approval=True)
+    actions.book(approval_session, lee)
+    actions.book(approval_session, sam)
+    waiting = actions.book(other_session, sam)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.cancel_session(approval_session, admin, reason="Trainer ill")
+    # Only the request on the other session still waits for mia.
+    assert _open_tasks() == ["mia"]
+    assert Alert.objects.tasks().open().get().event.data == {"booking_id": waiting.pk}
+    closed = Alert.objects.tasks().filter(done_at__isnull=False)
+    assert sorted(closed.values_list("recipient__username", flat=True)) == ["mia", "mia", "tom"]
+    assert set(closed.values_list("action", "acted_by", "comment")) == {
+        ("cancelled", admin.pk, "Trainer ill")
+    }
+    assert {mia.pk, tom.pk} <= set(pushed)
+    with pytest.raises(inbox.InboxError, match="Ada Admin already cancelled this"):
+        inbox.act_on_task(tom, _task(tom).pk, "approve")
+    assert Booking.objects.filter(session=approval_session, status=Status.CANCELLED).count() == 2
+    assert told("seminars.booking_confirmation") == []
+
+
+def test_an_answered_request_keeps_its_answer_when_the_booking_is_cancelled(
+    approval_session, lee, mia, tom
+):
+    booking = actions.book(approval_session, lee)
+    inbox.act_on_task(mia, _task(mia).pk, "approve")
+    actions.cancel_booking(booking, lee)
+    assert set(Alert.objects.tasks().values_list("action", "acted_by")) == {("approve", mia.pk)}
+
+
+@pytest.mark.parametrize("model", ["booking", "session", "seminar"])
+def test_deleting_a_request_in_the_admin_closes_its_approval_tasks(
+    approval_session, lee, mia, tom, client, model
+):
+    booking = actions.book(approval_session, lee)
+    admin = AdminFactory(full_name="Ada Admin")
+    client.force_login(admin)
+    obj = {"booking": booking, "session": approval_session, "seminar": approval_session.seminar}
+    url = f"/admin/seminars/{model}/{obj[model].pk}/delete/"
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not Booking.objects.exists()
+    assert _open_tasks() == []
+    assert set(Alert.objects.tasks().values_list("action", "acted_by")) == {("removed", admin.pk)}
+    with pytest.raises(inbox.InboxError, match="Ada Admin already removed this"):
+        inbox.act_on_task(mia, _task(mia).pk, "approve")
+
+
+@pytest.mark.parametrize("model", ["booking", "session", "seminar"])
+def test_deleting_from_the_admin_list_closes_only_the_deleted_requests_tasks(
+    approval_session, seminar, lee, mia, tom, client, model
+):
+    deleted = actions.book(approval_session, lee)
+    other_seminar = Seminar.objects.create(name="First aid")
+    kept = actions.book(make_session(other_seminar, needs_approval=True), lee)
+    selected = {"booking": deleted, "session": approval_session, "seminar": seminar}[model]
+    client.force_login(AdminFactory())
+    response = client.post(
+        f"/admin/seminars/{model}/",
+        {"action": "delete_selected", "_selected_action": [selected.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert list(Booking.objects.all()) == [kept]
+    assert _open_tasks() == ["mia", "tom"]
+    assert {a.event.data["booking_id"] for a in Alert.objects.tasks().open()} == {kept.pk}
 
 
 def test_a_learner_without_a_manager_cannot_request_approval(approval_session):
