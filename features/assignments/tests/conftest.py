@@ -1,6 +1,7 @@
 import pytest
 
-from features.courses.tests.conftest import capture  # noqa: F401 (the on-commit fixture)
+# The course apps' shared fixtures.
+from features.courses.tests.fixtures import capture, course, learner, trainer  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

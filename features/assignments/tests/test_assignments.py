@@ -8,7 +8,7 @@ from accounts.factories import UserFactory
 from features.assignments import actions
 from features.assignments.factories import AssignmentFactory
 from features.assignments.models import Submission, SubmissionFile
-from features.courses.factories import CourseFactory, EnrolmentFactory
+from features.courses.factories import EnrolmentFactory
 from features.courses.models import Enrolment
 from features.courses.tests.helpers import (
     addresses,
@@ -20,25 +20,6 @@ from features.courses.tests.helpers import (
 
 SUBMITTED = "assignments.submitted"
 GRADED = "assignments.essay_graded"
-
-
-@pytest.fixture
-def course(db):
-    return CourseFactory(full_name="Workplace safety")
-
-
-@pytest.fixture
-def trainer(course):
-    tara = UserFactory(username="tara", full_name="Tara Trainer")
-    EnrolmentFactory(course=course, user=tara, role=Enrolment.Role.TRAINER)
-    return tara
-
-
-@pytest.fixture
-def learner(course):
-    lee = UserFactory(username="lee", full_name="Lee Learner")
-    EnrolmentFactory(course=course, user=lee)
-    return lee
 
 
 @pytest.fixture

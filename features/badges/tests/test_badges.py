@@ -8,7 +8,7 @@ from features.badges import actions
 from features.badges.factories import BadgeFactory
 from features.badges.models import Award, Badge
 from features.courses.actions import complete_course
-from features.courses.factories import CourseFactory, EnrolmentFactory
+from features.courses.factories import EnrolmentFactory
 from features.courses.models import Enrolment
 from features.courses.tests.helpers import (
     addresses,
@@ -20,25 +20,6 @@ from features.courses.tests.helpers import (
 
 RECIPIENT = "badges.recipient_notice"
 CREATOR = "badges.creator_notice"
-
-
-@pytest.fixture
-def course(db):
-    return CourseFactory(full_name="Workplace safety")
-
-
-@pytest.fixture
-def trainer(course):
-    tara = UserFactory(username="tara", full_name="Tara Trainer")
-    EnrolmentFactory(course=course, user=tara, role=Enrolment.Role.TRAINER)
-    return tara
-
-
-@pytest.fixture
-def learner(course):
-    lee = UserFactory(username="lee", full_name="Lee Learner")
-    EnrolmentFactory(course=course, user=lee)
-    return lee
 
 
 @pytest.fixture

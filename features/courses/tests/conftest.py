@@ -1,7 +1,1 @@
-import pytest
-
-
-@pytest.fixture
-def capture(django_capture_on_commit_callbacks):
-    """Runs on-commit callbacks (the email tasks) so mail.outbox is filled."""
-    return django_capture_on_commit_callbacks
+from features.courses.tests.fixtures import capture, course, trainer  # noqa: F401 (shared fixtures)

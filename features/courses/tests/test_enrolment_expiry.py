@@ -24,18 +24,6 @@ SELF = "courses.self_enrolment_expiry"
 Notify = EnrolmentMethod.ExpiryNotify
 
 
-@pytest.fixture
-def course(db):
-    return CourseFactory(full_name="Workplace safety", short_name="SAFE")
-
-
-@pytest.fixture
-def trainer(course):
-    tara = UserFactory(username="tara", full_name="Tara Trainer")
-    EnrolmentFactory(course=course, user=tara, role=Enrolment.Role.TRAINER)
-    return tara
-
-
 def method(course, method, notify, days=3, enrolment_days=None):
     return EnrolmentMethod.objects.create(
         course=course,

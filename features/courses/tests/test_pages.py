@@ -11,11 +11,6 @@ from features.feedback.factories import FeedbackActivityFactory
 from features.quizzes.factories import QuizFactory
 
 
-@pytest.fixture
-def course(db):
-    return CourseFactory(full_name="Workplace safety", short_name="SAFE")
-
-
 def add_activities(course, count):
     for _ in range(count):
         AssignmentFactory(course=course)

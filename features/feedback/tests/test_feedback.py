@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from accounts.factories import AdminFactory, UserFactory
 from alerts.models import Alert
-from features.courses.factories import CourseFactory, EnrolmentFactory
-from features.courses.models import Enrolment
+from features.courses.factories import EnrolmentFactory
 from features.courses.tests.helpers import (
     addresses,
     assert_turning_off_stops_email,
@@ -27,25 +26,6 @@ from features.feedback.models import FeedbackQuestion, FeedbackResponse
 SUBMISSION = "feedback.submission_notice"
 NON_RESPONDENT = "feedback.non_respondent_reminder"
 COMPLETION = "feedback.completion_reminder"
-
-
-@pytest.fixture
-def course(db):
-    return CourseFactory(full_name="Workplace safety")
-
-
-@pytest.fixture
-def trainer(course):
-    tara = UserFactory(username="tara", full_name="Tara Trainer")
-    EnrolmentFactory(course=course, user=tara, role=Enrolment.Role.TRAINER)
-    return tara
-
-
-@pytest.fixture
-def learner(course):
-    lee = UserFactory(username="lee", full_name="Lee Learner")
-    EnrolmentFactory(course=course, user=lee)
-    return lee
 
 
 def make_activity(course, **values):

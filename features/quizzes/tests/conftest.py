@@ -1,1 +1,2 @@
-from features.courses.tests.conftest import capture  # noqa: F401 (the on-commit fixture)
+# The course apps' shared fixtures.
+from features.courses.tests.fixtures import capture, course, learner, trainer  # noqa: F401

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.factories import UserFactory
-from features.courses.factories import CourseFactory, EnrolmentFactory
+from features.courses.factories import EnrolmentFactory
 from features.courses.models import Enrolment
 from features.courses.tests.helpers import (
     addresses,
@@ -25,25 +25,6 @@ from features.quizzes.models import Answer, Attempt
 CONFIRMATION = "quizzes.submission_confirmation"
 NOTIFICATION = "quizzes.submission_notification"
 OVERDUE = "quizzes.attempt_overdue"
-
-
-@pytest.fixture
-def course(db):
-    return CourseFactory(full_name="Workplace safety")
-
-
-@pytest.fixture
-def trainer(course):
-    tara = UserFactory(username="tara", full_name="Tara Trainer")
-    EnrolmentFactory(course=course, user=tara, role=Enrolment.Role.TRAINER)
-    return tara
-
-
-@pytest.fixture
-def learner(course):
-    lee = UserFactory(username="lee", full_name="Lee Learner")
-    EnrolmentFactory(course=course, user=lee)
-    return lee
 
 
 @pytest.fixture
