@@ -6,6 +6,9 @@ open (a WebSocket to /ws/ authenticated by a session cookie). A sends messages o
 other, as a client does, and the time until B's socket receives the matching `message.new`
 frame is measured three ways:
 
+  socket  A's socket sends a `message.send` frame -> B receives. The whole path from A's socket,
+          as the issue asks: the consumer parses the frame, checks membership, the rules and
+          the rate, INSERT + 2 UPDATEs + COMMIT, then group_send through Redis to B.
   http    A's POST /api/conversations/<id>/messages/ is written to the socket -> B receives.
           The whole path: HTTP parsing, middleware (session, CSRF, auth), permission checks,
           rate check, INSERT + 3 UPDATEs + COMMIT, then group_send through Redis to B's consumer.
@@ -80,6 +83,7 @@ class Run:
         self.relay = relay
         self.pending: dict[str, asyncio.Future] = {}
         self.results: dict[str, list[float]] = {
+            "socket": [],
             "http": [],
             "stamp": [],
             "commit": [],
@@ -90,10 +94,10 @@ class Run:
         self.tasks: list[asyncio.Task] = []
         self.frame_bytes: dict[str, list[int]] = {"ours": [], "relay": []}
         # CPU seconds the serving process used during each kind's recorded blocks.
-        self.cpu: dict[str, float] = {"http": 0.0, "commit": 0.0, "relay": 0.0}
+        self.cpu: dict[str, float] = {"socket": 0.0, "http": 0.0, "commit": 0.0, "relay": 0.0}
         # Connections Redis accepted during each kind's recorded blocks (whole Redis server).
-        self.redis_connections: dict[str, int] = {"http": 0, "commit": 0, "relay": 0}
-        self.redis_commands: dict[str, int] = {"http": 0, "commit": 0, "relay": 0}
+        self.redis_connections: dict[str, int] = dict.fromkeys(self.cpu, 0)
+        self.redis_commands: dict[str, int] = dict.fromkeys(self.cpu, 0)
 
     def expect(self, tag: str) -> asyncio.Future:
         future = asyncio.get_running_loop().create_future()
@@ -180,6 +184,23 @@ class Run:
             self.results["post"].append(answered - start)
             self.results["stamp"].append(wall - created)
 
+    async def one_socket(self, record: bool) -> None:
+        tag = self.next_tag("socket")
+        frame = json.dumps(
+            {
+                "type": "message.send",
+                "conversation": self.ctx["conversation"],
+                "body": f"bench {tag} {PAD}",
+                "ref": tag,
+            }
+        )
+        received = self.expect(tag)
+        start = time.perf_counter()
+        await self.a.send(frame)
+        now, _, _ = await asyncio.wait_for(received, WAIT)
+        if record:
+            self.results["socket"].append(now - start)
+
     async def one_commit(self, record: bool) -> None:
         from asgiref.sync import sync_to_async
 
@@ -215,7 +236,12 @@ class Run:
             self.results["relay"].append(now - start)
 
     async def block(self, kind: str, count: int, record: bool = True) -> None:
-        step = {"http": self.one_http, "commit": self.one_commit, "relay": self.one_relay}[kind]
+        step = {
+            "socket": self.one_socket,
+            "http": self.one_http,
+            "commit": self.one_commit,
+            "relay": self.one_relay,
+        }[kind]
         server = self.relay if kind == "relay" else self.app
         cpu = server.cpu_seconds()
         connections = c.redis_stat("stats", "total_connections_received")
@@ -235,11 +261,12 @@ class Run:
     async def run(self, messages: int, rounds: int, warmup: int) -> None:
         await self.open()
         try:
-            for kind in ("relay", "http", "commit"):
+            kinds = ("relay", "socket", "http", "commit")
+            for kind in kinds:
                 await self.block(kind, warmup, record=False)
             per_round = messages // rounds
-            orders = [("relay", "http", "commit"), ("http", "commit", "relay")]
-            orders.append(("commit", "relay", "http"))
+            # Each kind goes first, second... in turn, so none always follows the same one.
+            orders = [kinds[i:] + kinds[:i] for i in range(len(kinds))]
             for r in range(rounds):
                 for kind in orders[r % len(orders)]:
                     await self.block(kind, per_round)
@@ -289,6 +316,7 @@ def main() -> int:
     )
     rows = [
         ("relay: A socket -> B socket (baseline)", r["relay"]),
+        ("ours socket: A message.send -> B socket", r["socket"]),
         ("ours http: A POST sent -> B socket", r["http"]),
         ("ours stamp: created_at in send_message -> B", r["stamp"]),
         ("ours commit: send_message COMMIT -> B", r["commit"]),
@@ -317,6 +345,7 @@ def main() -> int:
                 )
                 for key, label in (
                     ("relay", "relay: per relayed frame (relay server)"),
+                    ("socket", "socket: per message (app server)"),
                     ("http", "http: per message (app server)"),
                     ("commit", "commit: per message sent here (app server: push side only)"),
                 )
@@ -332,7 +361,11 @@ def main() -> int:
     c.report_errors(app, "app server")
     c.report_errors(relay, "relay server")
     verdicts = c.Verdicts()
-    for key, label in (("http", "whole path (HTTP POST)"), ("commit", "commit -> receipt")):
+    for key, label in (
+        ("socket", "whole path from A's socket"),
+        ("http", "whole path (HTTP POST)"),
+        ("commit", "commit -> receipt"),
+    ):
         ratio = c.percentile(r[key], 99) / relay_p99
         verdicts.check(
             f"ours p99 within 2x of the relay's p99, {label}",

@@ -13,6 +13,7 @@ class InstantConfig(AppConfig):
         from notifications.inbound import register_reply_handler
 
         live.register_counter("messages", unread_count)
+        live.register_receiver("message.send", instant_live.send_message)
         live.register_receiver("typing", instant_live.typing)
         live.register_receiver("sync", instant_live.sync)
         register_reply_handler("conversation", reply_by_email)

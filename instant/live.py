@@ -1,9 +1,10 @@
-"""Frames pages send over the socket for instant messaging: typing, and resync after a gap."""
+"""Frames pages send over the socket for instant messaging: sending a message, typing, and
+resync after a gap."""
 
 from channels.db import database_sync_to_async
 
-from instant import queries
-from instant.models import Membership
+from instant import actions, queries
+from instant.models import Conversation, Membership
 from instant.presenting import message_item
 from notifications import live
 
@@ -60,3 +61,38 @@ async def sync(consumer, frame):
         )
     await consumer.send_json({"type": "synced", "since": since})
     await consumer.send_counts()
+
+
+@database_sync_to_async
+def _send(user, conversation_id: int, body) -> dict:
+    message = actions.send_message(user, conversation_id, body)
+    return message_item(message, user.display_name)
+
+
+async def send_message(consumer, frame):
+    """Sends a message from an open tab, as the API's POST does (same action, same rules and
+    rate limit) without a request per message. Answers `message.sent` with the item, or
+    `message.refused` with the reason; either carries the frame's `ref` back so the tab can
+    match it. The message is saved before any push, like every other way of sending."""
+    ref = frame.get("ref")
+    if not isinstance(ref, str | int) or len(str(ref)) > 64:
+        ref = None
+    try:
+        conversation_id = int(frame.get("conversation"))
+    except (TypeError, ValueError):
+        await consumer.send_json(
+            {"type": "message.refused", "ref": ref, "error": "message.send needs a conversation id"}
+        )
+        return
+    try:
+        item = await _send(consumer.user, conversation_id, frame.get("body"))
+    except Conversation.DoesNotExist:
+        error = "no such conversation"
+    except actions.MessagingError as refused:
+        error = str(refused)
+    else:
+        await consumer.send_json(
+            {"type": "message.sent", "ref": ref, "conversation": conversation_id, "message": item}
+        )
+        return
+    await consumer.send_json({"type": "message.refused", "ref": ref, "error": error})

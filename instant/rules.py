@@ -11,13 +11,15 @@ In order, for a sender and each recipient:
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, F, OuterRef, Q
+from django.db import connection
 from django.utils import timezone
 
 from features.courses.models import Enrolment
 from features.job_assignments.models import JobAssignment
-from instant.models import Block, Contact, Privacy
+from instant.models import Block, Contact, MessagingSettings, Privacy
 
 
 def refusals(sender, recipient_ids) -> dict[int, str]:
@@ -56,46 +58,70 @@ def _refusal(sender, row) -> str | None:
     return f"{name} accepts messages from contacts and people in their courses only."
 
 
-def _facts(sender_id: int, ids):
+FACT_COLUMNS = (
+    "pk",
+    "full_name",
+    "privacy",
+    "blocked_by",
+    "blocking",
+    "taught",
+    "reporting_line",
+    "contact",
+    "classmate",
+)
+
+
+@functools.cache
+def _facts_sql() -> str:
+    """The rules as one SELECT, for one sender (every %s but the ids is theirs or `now`).
+
+    Written in SQL rather than with the ORM: building this query with six Exists() took about
+    10 ms a message, five times what the database takes to run it.
+    """
+    user = get_user_model()._meta.db_table
+    enrolment = Enrolment._meta.db_table
+    job = JobAssignment._meta.db_table
+    return f"""
+        SELECT u.id, u.full_name, s.privacy,
+            EXISTS (SELECT 1 FROM {Block._meta.db_table} b
+                    WHERE b.blocker_id = u.id AND b.blocked_id = %(sender)s),
+            EXISTS (SELECT 1 FROM {Block._meta.db_table} b
+                    WHERE b.blocker_id = %(sender)s AND b.blocked_id = u.id),
+            EXISTS (SELECT 1 FROM {enrolment} r JOIN {enrolment} t ON t.course_id = r.course_id
+                    WHERE r.user_id = u.id AND (r.ends_at IS NULL OR r.ends_at > %(now)s)
+                      AND t.user_id = %(sender)s AND t.role = %(trainer)s
+                      AND (t.ends_at IS NULL OR t.ends_at > %(now)s)),
+            EXISTS (SELECT 1 FROM {job} j
+                    WHERE (j.user_id = %(sender)s AND (j.manager_id = u.id
+                           OR (j.temp_manager_id = u.id AND j.temp_manager_expires_at > %(now)s)))
+                       OR (j.user_id = u.id AND (j.manager_id = %(sender)s
+                           OR (j.temp_manager_id = %(sender)s
+                               AND j.temp_manager_expires_at > %(now)s)))),
+            EXISTS (SELECT 1 FROM {Contact._meta.db_table} c
+                    WHERE c.user_id = %(sender)s AND c.contact_id = u.id),
+            EXISTS (SELECT 1 FROM {enrolment} r JOIN {enrolment} m ON m.course_id = r.course_id
+                    WHERE r.user_id = u.id AND (r.ends_at IS NULL OR r.ends_at > %(now)s)
+                      AND m.user_id = %(sender)s AND (m.ends_at IS NULL OR m.ends_at > %(now)s))
+        FROM {user} u
+        LEFT JOIN {MessagingSettings._meta.db_table} s ON s.user_id = u.id
+        WHERE u.is_active AND u.id IN ({{ids}})
+    """
+
+
+def _facts(sender_id: int, ids) -> list[dict]:
     """One row per active recipient: their name and privacy, and whether each rule applies
     between them and the sender. One query, EXISTS subqueries for the rules."""
-    now = timezone.now()
-    recipient = OuterRef("pk")
-    enrolments = Enrolment.objects.active(now)
-    taught = enrolments.trainers().filter(user_id=sender_id).values("course_id")
-    mine = enrolments.filter(user_id=sender_id).values("course_id")
-    current_temp = Q(temp_manager_expires_at__gt=now)
-    return (
-        get_user_model()
-        .objects.filter(pk__in=ids, is_active=True)
-        .annotate(
-            blocked_by=Exists(Block.objects.filter(blocker=recipient, blocked_id=sender_id)),
-            blocking=Exists(Block.objects.filter(blocker_id=sender_id, blocked=recipient)),
-            taught=Exists(enrolments.filter(user=recipient, course_id__in=taught)),
-            reporting_line=Exists(
-                JobAssignment.objects.filter(
-                    Q(user_id=sender_id, manager=recipient)
-                    | Q(current_temp, user_id=sender_id, temp_manager=recipient)
-                    | Q(user=recipient, manager_id=sender_id)
-                    | Q(current_temp, user=recipient, temp_manager_id=sender_id)
-                )
-            ),
-            contact=Exists(Contact.objects.filter(user_id=sender_id, contact=recipient)),
-            classmate=Exists(enrolments.filter(user=recipient, course_id__in=mine)),
-        )
-        .order_by()
-        .values(
-            "pk",
-            "full_name",
-            "blocked_by",
-            "blocking",
-            "taught",
-            "reporting_line",
-            "contact",
-            "classmate",
-            privacy=F("instant_settings__privacy"),
-        )
-    )
+    ids = sorted(ids)
+    values = {
+        "sender": sender_id,
+        "now": connection.ops.adapt_datetimefield_value(timezone.now()),
+        "trainer": Enrolment.Role.TRAINER.value,
+    }
+    values.update({f"id{n}": i for n, i in enumerate(ids)})
+    sql = _facts_sql().replace("{ids}", ", ".join(f"%(id{n})s" for n in range(len(ids))))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return [dict(zip(FACT_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
 
 
 def can_see_online(viewer_id: int, user_ids) -> set[int]:

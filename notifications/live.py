@@ -42,9 +42,15 @@ def push_now(user_ids: Iterable[int], frame: dict, *, counts: bool = False) -> N
     layer = get_channel_layer()
     if layer is None:
         return
-    send = async_to_sync(layer.group_send)
-    for user_id in dict.fromkeys(user_ids):
-        send(group_name(user_id), {"type": "push", "frame": frame, "counts": counts})
+    event = {"type": "push", "frame": frame, "counts": counts}
+    groups = [group_name(user_id) for user_id in dict.fromkeys(user_ids)]
+
+    async def send_all():
+        for group in groups:
+            await layer.group_send(group, event)
+
+    # One trip to the event loop for all of them (each async_to_sync is a thread hand-off).
+    async_to_sync(send_all)()
 
 
 def push(user_ids: Iterable[int], frame: dict, *, counts: bool = False) -> None:

@@ -31,10 +31,10 @@ async def connect(headers):
     return tab
 
 
-async def next_of(tab, frame_type, timeout=5):
+async def next_of(tab, *frame_types, timeout=5):
     while True:
         frame = await tab.receive_json_from(timeout=timeout)
-        if frame["type"] == frame_type:
+        if frame["type"] in frame_types:
             return frame
 
 
@@ -114,6 +114,87 @@ def test_a_tab_back_from_a_gap_gets_what_it_missed(client, people):
         await tab.disconnect()
 
     asyncio.run(run())
+
+
+def test_a_message_sent_from_a_tab_is_saved_acknowledged_and_pushed(client, people):
+    ann, bob, cat, conversation = people
+    ann_headers, bob_headers, cat_headers = (headers_for(client, u) for u in (ann, bob, cat))
+
+    async def run():
+        anns, bobs, cats = (
+            await connect(ann_headers),
+            await connect(bob_headers),
+            await connect(cat_headers),
+        )
+        await anns.send_json_to(
+            {"type": "message.send", "conversation": conversation.pk, "body": "Hi", "ref": "t1"}
+        )
+        sent = await next_of(anns, "message.sent")
+        assert (sent["ref"], sent["conversation"], sent["message"]["body"]) == (
+            "t1",
+            conversation.pk,
+            "Hi",
+        )
+        received = await next_of(bobs, "message.new")
+        assert received["message"]["id"] == sent["message"]["id"]
+        assert (await next_of(bobs, "counts"))["messages"] == 1
+        assert await cats.receive_nothing(timeout=0.3)
+        for tab in (anns, bobs, cats):
+            await tab.disconnect()
+
+    asyncio.run(run())
+    assert list(conversation.messages.values_list("sender__username", "body")) == [("ann", "Hi")]
+
+
+def test_a_message_a_tab_may_not_send_is_refused_with_the_reason_and_not_saved(client, people):
+    ann, bob, cat, conversation = people
+    actions.block(bob, ann.pk)
+    ann_headers, cat_headers = headers_for(client, ann), headers_for(client, cat)
+
+    async def refusal(headers, frame):
+        tab = await connect(headers)
+        await tab.send_json_to({"type": "message.send", "ref": 7, **frame})
+        answer = await next_of(tab, "message.refused")
+        await tab.disconnect()
+        assert answer["ref"] == 7
+        return answer["error"]
+
+    async def run():
+        blocked = await refusal(ann_headers, {"conversation": conversation.pk, "body": "Hi"})
+        assert blocked == "Bob does not accept messages from you."
+        outsider = await refusal(cat_headers, {"conversation": conversation.pk, "body": "Hi"})
+        assert outsider == "no such conversation"
+        assert await refusal(cat_headers, {"conversation": "x", "body": "Hi"}) == (
+            "message.send needs a conversation id"
+        )
+        assert await refusal(ann_headers, {"conversation": conversation.pk, "body": " "}) == (
+            "Write a message first."
+        )
+
+    asyncio.run(run())
+    assert not conversation.messages.exists()
+
+
+def test_a_tab_sending_too_fast_is_refused_like_the_api(client, people, settings):
+    ann, _, _, conversation = people
+    settings.INSTANT_RATE_LIMIT = (2, 60)
+    ann_headers = headers_for(client, ann)
+
+    async def run():
+        tab = await connect(ann_headers)
+        answers = []
+        for n in range(3):
+            await tab.send_json_to(
+                {"type": "message.send", "conversation": conversation.pk, "body": f"m{n}"}
+            )
+            answers.append(await next_of(tab, "message.sent", "message.refused"))
+        await tab.disconnect()
+        return answers
+
+    answers = asyncio.run(run())
+    assert [a["type"] for a in answers] == ["message.sent", "message.sent", "message.refused"]
+    assert "too fast" in answers[2]["error"]
+    assert conversation.messages.count() == 2
 
 
 @pytest.mark.services
