@@ -51,7 +51,13 @@ messaging.message(
     description="An email reply arrives that cannot be processed.",
     recipients="site admins (and the sender, with the reason)",
     placeholders=[
-        P("reason", "Why the email could not be processed"),
+        P(
+            "reason_code",
+            "Why the email could not be processed, as a code: unknown_address, tampered, "
+            "unknown_user, not_accepted, no_text or target_gone",
+            required=False,
+        ),
+        P("reason", "Why, in words, when there is no reason_code", required=False),
         P("from_address", "The address the email came from", required=False),
         MESSAGE_SUBJECT,
     ],
@@ -59,7 +65,20 @@ messaging.message(
     body=(
         "Hello {{ recipient }},\n\nAn email{% if from_address %} from {{ from_address }}"
         '{% endif %}{% if message_subject %} with the subject "{{ message_subject }}"'
-        "{% endif %} could not be processed.\n\nReason: {{ reason }}"
+        "{% endif %} could not be processed.{% if reason_code or reason %}\n\nReason: "
+        '{% if reason_code == "unknown_address" %}'
+        "The email was not sent to a reply address of this site."
+        '{% elif reason_code == "tampered" %}'
+        "The reply address has been altered: its signature does not match."
+        '{% elif reason_code == "unknown_user" %}'
+        "The reply address names a user who no longer exists."
+        '{% elif reason_code == "not_accepted" %}'
+        "This site does not accept replies to that kind of message."
+        '{% elif reason_code == "no_text" %}'
+        "The reply has no text of its own (only quoted text)."
+        '{% elif reason_code == "target_gone" %}'
+        "What it replies to no longer exists."
+        "{% else %}{{ reason }}{% endif %}{% endif %}"
     ),
 )
 

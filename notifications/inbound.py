@@ -36,7 +36,25 @@ _handlers: dict[str, Callable] = {}
 
 
 class InboundRejected(Exception):
-    """The email cannot be processed; the message says why."""
+    """The email cannot be processed; the message says why (in the log, and to whoever asked
+    for the processing). `code`, one of REASON_CODES, names the reason for the
+    messaging.inbound_failed notice, whose templates word it in each recipient's language;
+    without a code the notice shows the message as its reason."""
+
+    def __init__(self, message: str = "", code: str = ""):
+        super().__init__(message)
+        self.code = code
+
+
+# The reasons messaging.inbound_failed words itself (instant/messages.py): keep them in step.
+REASON_CODES = (
+    "unknown_address",  # not sent to a reply address of this site
+    "tampered",  # a reply address whose signature does not match
+    "unknown_user",  # the address names a user who is gone or inactive
+    "not_accepted",  # replies to that kind of thing are not taken
+    "no_text",  # only quoted text
+    "target_gone",  # what it answers no longer exists
+)
 
 
 @dataclass
@@ -50,7 +68,8 @@ class Reply:
 
 def register_reply_handler(kind: str, handler: Callable) -> None:
     """`handler(user, target_id, text, attachments)` turns a reply into the app's own object;
-    raise InboundRejected("why") to refuse (e.g. the conversation is closed to the user)."""
+    raise InboundRejected("why") to refuse (e.g. the conversation is closed to the user), with
+    code="target_gone" when what it answers no longer exists."""
     _handlers[kind] = handler
 
 
@@ -90,8 +109,12 @@ def parse_address(addresses: list[str]) -> tuple[int, str, int]:
             user_id, kind, target_id = match["payload"].split("-")
             return int(user_id), kind, int(target_id)
     if ours:
-        raise InboundRejected("The reply address has been altered: its signature does not match.")
-    raise InboundRejected("The email was not sent to a reply address of this site.")
+        raise InboundRejected(
+            "The reply address has been altered: its signature does not match.", code="tampered"
+        )
+    raise InboundRejected(
+        "The email was not sent to a reply address of this site.", code="unknown_address"
+    )
 
 
 _QUOTE_HEADER = re.compile(
@@ -116,20 +139,19 @@ def _admins():
     return get_user_model().objects.filter(is_superuser=True, is_active=True)
 
 
-def _fail(reply: Reply, reason: str, user=None) -> None:
+def _fail(reply: Reply, error: InboundRejected, user=None) -> None:
     import notifications
 
     recipients = list(_admins())
     if user is not None:
         recipients.append(user)
+    # A code is worded by the template in each recipient's language; only a reason without
+    # one (a handler's own refusal) travels as text.
+    reason = {"reason_code": error.code} if error.code else {"reason": str(error)}
     notifications.send(
         "messaging.inbound_failed",
         recipients,
-        context={
-            "reason": reason,
-            "from_address": reply.from_address,
-            "message_subject": reply.subject,
-        },
+        context={**reason, "from_address": reply.from_address, "message_subject": reply.subject},
     )
 
 
@@ -142,15 +164,19 @@ def receive(reply: Reply) -> str:
         user_id, kind, target_id = parse_address(reply.to_addresses)
         user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
         if user is None:
-            raise InboundRejected("The reply address names a user who no longer exists.")
+            raise InboundRejected(
+                "The reply address names a user who no longer exists.", code="unknown_user"
+            )
         if kind not in _handlers:
-            raise InboundRejected(f"Replies to {kind} are not accepted.")
+            raise InboundRejected(f"Replies to {kind} are not accepted.", code="not_accepted")
         text = strip_quotes(reply.text)
         if not text:
-            raise InboundRejected("The reply has no text of its own (only quoted text).")
+            raise InboundRejected(
+                "The reply has no text of its own (only quoted text).", code="no_text"
+            )
         attachments = _within_limits(reply.attachments)
     except InboundRejected as error:
-        _fail(reply, str(error))
+        _fail(reply, error)
         logger.info("inbound email from %s rejected: %s", reply.from_address, error)
         return "rejected"
     if reply.from_address.strip().lower() != (user.email or "").lower():
@@ -187,7 +213,7 @@ def _process(user, kind, target_id, text, attachments, reply: Reply) -> str:
         with transaction.atomic():
             _handlers[kind](user, target_id, text, attachments)
     except InboundRejected as error:
-        _fail(reply, str(error), user)
+        _fail(reply, error, user)
         return "rejected"
     notifications.send(
         "messaging.inbound_processed",

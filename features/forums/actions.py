@@ -265,24 +265,29 @@ def digest_day(now: datetime) -> tuple[datetime, datetime]:
 
 
 def _digest_context(posts: list[Post], day: datetime) -> dict:
-    """A digest told through forums.post's placeholders (the catalogue has no digest type)."""
+    """A digest told through forums.post's digest placeholders, typed so that each reader's
+    template words it in their language (forum, discussion, author and post, which the type
+    requires, join the names and texts for templates that ignore the digest)."""
     forums = sorted({p.discussion.forum.name for p in posts})
     courses = {p.discussion.forum.course.full_name for p in posts}
-    authors = list(dict.fromkeys(p.author.display_name for p in posts))
-    count = len(posts)
-    posts_word = "post" if count == 1 else "posts"
-    parts = []
-    for post in posts:
-        discussion = post.discussion
-        parts.append(
-            f"{discussion.subject} ({discussion.forum.name}), by {post.author.display_name}:\n"
-            f"{post.message}\n{settings.SITE_URL}{post.get_absolute_url()}"
-        )
+    items = [
+        {
+            "discussion": post.discussion.subject,
+            "forum": post.discussion.forum.name,
+            "author": post.author.display_name,
+            "text": post.message,
+            "url": f"{settings.SITE_URL}{post.get_absolute_url()}",
+        }
+        for post in posts
+    ]
     context = {
         "forum": ", ".join(forums),
-        "discussion": f"Daily digest of {day.day} {day:%B %Y}, {count} new {posts_word}",
-        "author": ", ".join(authors),
-        "post": "\n\n-----\n\n".join(parts),
+        "discussion": ", ".join(dict.fromkeys(item["discussion"] for item in items)),
+        "author": ", ".join(dict.fromkeys(item["author"] for item in items)),
+        "post": "\n\n".join(item["text"] for item in items),
+        "digest_date": day.date(),
+        "post_count": len(items),
+        "posts": items,
     }
     if len(courses) == 1:
         context["course"] = courses.pop()
@@ -342,7 +347,7 @@ def reply_by_email(user, post_id: int, text: str, attachments) -> Post:
 
     parent = Post.objects.select_related("discussion__forum").filter(pk=post_id).first()
     if parent is None:
-        raise InboundRejected("The post no longer exists.")
+        raise InboundRejected("The post no longer exists.", code="target_gone")
     try:
         return reply(parent, user, text)
     except ForumError as error:

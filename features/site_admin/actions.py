@@ -149,16 +149,17 @@ def check_rules(now: datetime | None = None, names=None) -> dict[str, int]:
             )
             if not claimed:
                 continue
-            details = (
-                f"{count} events of type {rule.event_name} in the last {rule.window_minutes} "
-                f"minutes (the rule triggers at {rule.threshold})."
-            )
-            if rule.description:
-                details += f"\n\n{rule.description}"
             notifications.send(
                 "site_admin.rule_subscription",
                 get_user_model().objects.filter(rule_subscriptions__rule=rule, is_active=True),
-                context={"rule": rule.name, "event": rule.event_name, "details": details},
+                context={
+                    "rule": rule.name,
+                    "event": rule.event_name,
+                    "event_count": count,
+                    "window_minutes": rule.window_minutes,
+                    "threshold": rule.threshold,
+                    "details": rule.description,
+                },
                 url=f"/admin/site_admin/rule/{rule.pk}/change/",
                 dedupe_key=f"rule:{rule.pk}:{now.isoformat()}",
             )

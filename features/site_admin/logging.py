@@ -103,7 +103,8 @@ def describe(record: logging.LogRecord) -> dict:
     return {
         "message": message[:MAX_MESSAGE],
         "logger": record.name,
-        "where": f"{record.pathname}:{record.lineno} in {record.funcName}",
+        "where": f"{record.pathname}:{record.lineno}",
+        "function": record.funcName,
         "traceback": trace,
         "occurred": record.created,
     }

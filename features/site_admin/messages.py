@@ -4,7 +4,28 @@ from notifications.catalogue import Feature, Kind, P, Urgency
 
 site_admin = Feature("site_admin", "Admin")
 
-DETAILS = P("details", "Technical details, e.g. where it happened", required=False)
+# What a notice about a logged record says besides its message (site_admin.logging).
+LOGGED = [
+    P("logger", "The name of the logger that recorded it", required=False),
+    P("location", "The file and line where it was logged", required=False),
+    P("function", "The function where it was logged", required=False),
+    P(
+        "repeats",
+        "In a notice about a burst: how many more times it happened after the first report",
+        required=False,
+    ),
+    P("window_minutes", "In a notice about a burst: the minutes it counts over", required=False),
+]
+LOGGED_DETAILS = P("details", "The traceback, if there is one", required=False)
+# The words of a logged notice after its message (the same for errors and minor problems).
+LOGGED_BODY = (
+    "{% if repeats %}\n\nThis happened {% if repeats == 1 %}once more{% else %}{{ repeats }} "
+    "more times{% endif %} within {{ window_minutes }} minutes of the first report (the last "
+    "of them not sent separately).{% endif %}"
+    "{% if logger or location or details %}\n\nDetails:{% if logger %}\nLogger: {{ logger }}"
+    "{% endif %}{% if location %}\nWhere: {{ location }}{% if function %} in {{ function }}"
+    "{% endif %}{% endif %}{% if details %}\n\n{{ details }}{% endif %}{% endif %}"
+)
 
 site_admin.message(
     "site_admin.errors",
@@ -15,14 +36,15 @@ site_admin.message(
     placeholders=[
         P("error", "The error's message"),
         P("occurred_at", "When the error happened", required=False),
-        DETAILS,
+        *LOGGED,
+        LOGGED_DETAILS,
     ],
     subject="Important error on {{ site_name }}",
     body=(
         "Hello {{ recipient }},\n\nA major error was recorded on {{ site_name }}"
         "{% if occurred_at %} at {{ occurred_at }}{% endif %}:\n\n{{ error }}"
-        "{% if details %}\n\nDetails:\n{{ details }}{% endif %}\n\n"
-        "Please look into it as soon as you can."
+        + LOGGED_BODY
+        + "\n\nPlease look into it as soon as you can."
     ),
     urgency=Urgency.URGENT,
 )
@@ -76,12 +98,17 @@ site_admin.message(
     placeholders=[
         P("rule", "The rule's name"),
         P("event", "The event that triggered it"),
-        DETAILS,
+        P("event_count", "How many such events happened in the rule's window", required=False),
+        P("window_minutes", "The rule's window, in minutes", required=False),
+        P("threshold", "How many events in the window trigger the rule", required=False),
+        P("details", "The rule's description, as its admins wrote it", required=False),
     ],
     subject="Rule triggered: {{ rule }}",
     body=(
         "Hello {{ recipient }},\n\nThe event monitoring rule {{ rule }} was triggered by "
-        "{{ event }}.{% if details %}\n\n{{ details }}{% endif %}"
+        "{{ event }}.{% if event_count %}\n\n{{ event_count }} event{{ event_count|pluralize }}"
+        " of type {{ event }} in the last {{ window_minutes }} minutes (the rule triggers at "
+        "{{ threshold }}).{% endif %}{% if details %}\n\n{{ details }}{% endif %}"
     ),
 )
 
@@ -93,11 +120,13 @@ site_admin.message(
     recipients="site admins",
     placeholders=[
         P("problem", "What went wrong"),
-        DETAILS,
+        P("occurred_at", "When it happened", required=False),
+        *LOGGED,
+        LOGGED_DETAILS,
     ],
     subject="Minor problem on {{ site_name }}",
     body=(
         "Hello {{ recipient }},\n\nA minor problem was recorded on {{ site_name }}:\n\n"
-        "{{ problem }}{% if details %}\n\nDetails:\n{{ details }}{% endif %}"
+        "{{ problem }}" + LOGGED_BODY
     ),
 )

@@ -8,25 +8,20 @@ from features.site_admin.logging import ERRORS, sending
 
 
 def log_context(key: str, description: dict, repeats: int, window: int) -> dict:
-    """The context of an errors / minor_problems notice about a logged record."""
-    text = description["message"]
+    """The context of an errors / minor_problems notice about a logged record: its values
+    only, typed (the type's templates word them in each admin's language)."""
+    context = {
+        "error" if key == ERRORS else "problem": description["message"],
+        "occurred_at": datetime.fromtimestamp(description["occurred"], UTC),
+        "logger": description["logger"],
+        "location": description["where"],
+        "function": description.get("function", ""),  # absent from bursts pending at upgrade
+        "details": description.get("traceback", ""),
+    }
     if repeats:
-        minutes = max(round(window / 60), 1)
-        times = "once more" if repeats == 1 else f"{repeats} more times"
-        text += (
-            f"\n\nThis happened {times} within {minutes} minutes of the first report "
-            "(the last of them not sent separately)."
-        )
-    details = f"Logger: {description['logger']}\nWhere: {description['where']}"
-    if description.get("traceback"):
-        details += f"\n\n{description['traceback']}"
-    if key == ERRORS:
-        return {
-            "error": text,
-            "occurred_at": datetime.fromtimestamp(description["occurred"], UTC),
-            "details": details,
-        }
-    return {"problem": text, "details": details}
+        context["repeats"] = repeats
+        context["window_minutes"] = max(round(window / 60), 1)
+    return context
 
 
 def notify(key: str, description: dict, repeats: int = 0, window: int = 0):

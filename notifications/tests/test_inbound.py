@@ -16,7 +16,7 @@ from accounts.factories import AdminFactory, UserFactory
 from features.courses.tests.helpers import french_template
 from instant import actions
 from instant.models import Message, Privacy
-from notifications import inbound
+from notifications import inbound, rendering
 from notifications.models import HeldReply
 
 
@@ -203,17 +203,45 @@ def test_the_failure_notice_reaches_each_admin_in_their_language(
     french_template(
         "messaging.inbound_failed",
         "Un e-mail à {{ site_name }} n'a pas pu être traité",
-        "Bonjour {{ recipient }}, l'e-mail de {{ from_address }} n'a pas pu être traité.",
+        "Bonjour {{ recipient }}, l'e-mail de {{ from_address }} n'a pas pu être traité"
+        '{% if reason_code == "unknown_address" %} : il n\'a pas été envoyé à une adresse de '
+        'réponse de ce site{% elif reason_code == "tampered" %} : son adresse a été modifiée'
+        "{% else %} : {{ reason }}{% endif %}.",
     )
     with django_capture_on_commit_callbacks(execute=True):
         inbound.receive(reply("someone@elsewhere.org", bob.email))
     to_root = to("messaging.inbound_failed", root)
     assert to_root.subject == "An email to Learning platform could not be processed"
     assert f"An email from {bob.email} with the subject" in to_root.body
+    assert (
+        "could not be processed.\n\nReason: The email was not sent to a reply address of this site."
+    ) in to_root.body
     to_admin = to("messaging.inbound_failed", admin)
     assert to_admin.subject == "Un e-mail à Learning platform n'a pas pu être traité"
-    assert f"Bonjour Camille, l'e-mail de {bob.email} n'a pas pu être traité." in to_admin.body
-    assert "Reason:" not in to_admin.body
+    assert (
+        f"Bonjour Camille, l'e-mail de {bob.email} n'a pas pu être traité : il n'a pas été "
+        "envoyé à une adresse de réponse de ce site."
+    ) in to_admin.body
+    for english in ("Reason:", "reply address", "was not sent", "unknown_address"):
+        assert english not in to_admin.body
+
+
+@pytest.mark.parametrize("code", inbound.REASON_CODES)
+def test_each_reason_code_has_its_sentence(code):
+    text = rendering.render("messaging.inbound_failed", {"reason_code": code}).text
+    reason = text.split("\n\nReason: ")[1]
+    assert reason.endswith(".") and len(reason) > 20  # a sentence, not the empty else branch
+    assert code not in reason
+
+
+def test_a_handlers_own_refusal_is_its_reason(chat, django_capture_on_commit_callbacks):
+    ann, bob, conversation = chat
+    address = inbound.reply_address(bob.pk, "conversation", conversation.pk)
+    conversation.delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inbound.receive(reply(address, bob.email)) == "rejected"
+    to_bob = to("messaging.inbound_failed", bob)
+    assert "Reason: The conversation does not exist or the user left it." in to_bob.body
 
 
 def test_quoted_text_and_signatures_are_stripped():

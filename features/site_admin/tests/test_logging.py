@@ -119,6 +119,51 @@ def test_a_minor_problem_reaches_each_admin_in_their_language(
     assert "A minor problem" not in to_alan.body
 
 
+def test_a_burst_summary_reaches_each_admin_in_their_language(
+    admins, logger, django_capture_on_commit_callbacks
+):
+    ada, alan = admins
+    alan.language = "fr"
+    alan.save()
+    french_template(
+        "site_admin.errors",
+        "Erreur importante sur {{ site_name }}",
+        "Bonjour {{ recipient }}, erreur le {{ occurred_at }} :\n\n{{ error }}"
+        "{% if repeats %}\n\nC'est arrivé {{ repeats }} fois de plus en {{ window_minutes }} "
+        "minutes.{% endif %}\n\nJournal : {{ logger }}\nOù : {{ location }} ({{ function }})",
+    )
+    capture = django_capture_on_commit_callbacks
+    with at(10), capture(execute=True):
+        for n in range(50):
+            logger.error("Payment %s failed", n)
+    with at(301):
+        flush(capture)
+    [_, to_ada] = emails("site_admin.errors", ada)
+    assert "\n\nThis happened 49 more times within 5 minutes of the first report (the last " in (
+        to_ada.body
+    )
+    assert f"\n\nDetails:\nLogger: {logger.name}\nWhere: " in to_ada.body
+    assert " in test_a_burst_summary_reaches_each_admin_in_their_language" in to_ada.body
+    [_, to_alan] = emails("site_admin.errors", alan)
+    assert "Bonjour Alan, erreur le 10 mars 2026 10:00 :\n\nPayment 1 failed" in to_alan.body
+    assert "\n\nC'est arrivé 49 fois de plus en 5 minutes.\n\n" in to_alan.body
+    assert f"Journal : {logger.name}\nOù : " in to_alan.body
+    assert "test_logging.py:" in to_alan.body
+    assert "(test_a_burst_summary_reaches_each_admin_in_their_language)" in to_alan.body
+    for english in ("This happened", "more times", "Logger:", "Where:", " in test_"):
+        assert english not in to_alan.body
+
+
+def test_a_single_repeat_reads_once_more(admins, logger, django_capture_on_commit_callbacks):
+    with at(10), django_capture_on_commit_callbacks(execute=True):
+        logger.warning("Disk %d%% full", 91)
+        logger.warning("Disk %d%% full", 92)
+    with at(301):
+        flush(django_capture_on_commit_callbacks)
+    summary = emails("site_admin.minor_problems")[-1]
+    assert "Disk 92% full\n\nThis happened once more within 5 minutes" in summary.body
+
+
 def test_an_exception_sends_its_traceback_in_the_details(
     admins, logger, django_capture_on_commit_callbacks
 ):

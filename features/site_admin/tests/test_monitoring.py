@@ -73,17 +73,41 @@ def test_a_triggered_rule_reaches_each_subscriber_in_their_language(
     french_template(
         KEY,
         "Règle déclenchée : {{ rule }}",
-        "Bonjour {{ recipient }}, {{ event }} a déclenché {{ rule }}.",
+        "Bonjour {{ recipient }}, {{ event }} a déclenché {{ rule }} : {{ event_count }} "
+        "événements en {{ window_minutes }} minutes (seuil : {{ threshold }}).\n\n{{ details }}",
     )
     for minutes in (0, 1, 2):
         record(django_capture_on_commit_callbacks, minutes)
     [to_ada] = emails(KEY, ada)
     assert to_ada.subject == "Rule triggered: Repeated failed logins"
-    assert "The event monitoring rule Repeated failed logins was triggered" in to_ada.body
+    assert to_ada.body.startswith(
+        "Hello Ada,\n\nThe event monitoring rule Repeated failed logins was triggered by "
+        "auth.login_failed.\n\n3 events of type auth.login_failed in the last 10 minutes "
+        "(the rule triggers at 3).\n\nCheck the account."
+    )
     [to_sol] = emails(KEY, sol)
     assert to_sol.subject == "Règle déclenchée : Repeated failed logins"
-    assert "Bonjour Sol, auth.login_failed a déclenché Repeated failed logins." in to_sol.body
-    assert "The event monitoring rule" not in to_sol.body
+    assert to_sol.body.startswith(
+        "Bonjour Sol, auth.login_failed a déclenché Repeated failed logins : 3 événements en "
+        "10 minutes (seuil : 3).\n\nCheck the account."  # the rule's own text, as written
+    )
+    for english in ("The event monitoring rule", "events of type", "in the last", "triggers at"):
+        assert english not in to_sol.body
+
+
+def test_a_rule_without_a_description_triggered_by_one_event_reads_well(
+    db, django_capture_on_commit_callbacks
+):
+    rule = Rule.objects.create(name="Backups failing", event_name="backup.failed", threshold=1)
+    RuleSubscription.objects.create(rule=rule, user=UserFactory(username="ada"))
+    record(django_capture_on_commit_callbacks, 0, name="backup.failed")
+    [message] = emails(KEY)
+    assert message.body.startswith(
+        "Hello Ada,\n\nThe event monitoring rule Backups failing was triggered by "
+        "backup.failed.\n\n1 event of type backup.failed in the last "
+        f"{rule.window_minutes} minutes (the rule triggers at 1).\n\n"
+    )
+    assert "\n\n\n" not in message.body
 
 
 def test_events_spread_wider_than_the_window_do_not_trigger(
