@@ -1,5 +1,6 @@
 """Message types of certifications (see shared/seed/catalogue.md)."""
 
+from features.programs.messages import MANAGER_COPY, MANAGER_PREFIX
 from notifications.catalogue import Feature, Kind, P, Urgency
 
 certifications = Feature("certifications", "Certifications")
@@ -10,12 +11,6 @@ DUE_DATE = P("due_date", "When the certification is due")
 COURSE_SET = P("course_set", "The course set's name")
 COURSE_SET_DUE_DATE = P("due_date", "When the course set is due")
 WINDOW_CLOSES = P("window_closes", "When the re-certification window closes")
-# Like Totara's manager prefix: the copy sent to the learner's manager says why they receive it.
-MANAGER_COPY = P("manager_copy", "Set on the copy sent to the learner's manager", required=False)
-MANAGER_PREFIX = (
-    "{% if manager_copy %}As the manager of {{ learner }}, you receive a copy of this "
-    "message.\n\n{% endif %}"
-)
 
 certifications.message(
     "certifications.extension_request",

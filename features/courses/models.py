@@ -178,23 +178,3 @@ def trainers_of(course_id: int) -> list[int]:
         .filter(course_id=course_id)
         .values_list("user_id", flat=True)
     )
-
-
-def share_a_course(user_id: int, other_ids) -> set[int]:
-    """Which of other_ids are enrolled (actively) in a course with user_id. One query."""
-    mine = Enrolment.objects.active().filter(user_id=user_id).values("course_id")
-    return set(
-        Enrolment.objects.active()
-        .filter(course_id__in=mine, user_id__in=list(other_ids))
-        .values_list("user_id", flat=True)
-    )
-
-
-def teaches_with(trainer_id: int, other_ids) -> set[int]:
-    """Which of other_ids are in a course that trainer_id teaches. One query."""
-    taught = Enrolment.objects.active().trainers().filter(user_id=trainer_id).values("course_id")
-    return set(
-        Enrolment.objects.active()
-        .filter(course_id__in=taught, user_id__in=list(other_ids))
-        .values_list("user_id", flat=True)
-    )
