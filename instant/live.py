@@ -1,15 +1,13 @@
 """Frames pages send over the socket for instant messaging: sending a message, typing, and
 resync after a gap."""
 
-from channels.db import database_sync_to_async
-
 from instant import actions, queries
 from instant.models import Conversation, Membership
 from instant.presenting import message_item
 from notifications import live
 
 
-@database_sync_to_async
+@live.database_async
 def _others_in(user, conversation_id) -> list[int] | None:
     members = list(
         Membership.objects.filter(conversation_id=conversation_id).values_list("user_id", flat=True)
@@ -43,7 +41,7 @@ async def typing(consumer, frame):
         await consumer.channel_layer.group_send(live.group_name(user_id), event)
 
 
-@database_sync_to_async
+@live.database_async
 def _missed(user, since):
     return [(m.conversation_id, message_item(m)) for m in queries.missed(user, since)]
 
@@ -63,7 +61,7 @@ async def sync(consumer, frame):
     await consumer.send_counts()
 
 
-@database_sync_to_async
+@live.database_async
 def _send(user, conversation_id: int, body) -> dict:
     message = actions.send_message(user, conversation_id, body)
     return message_item(message, user.display_name)

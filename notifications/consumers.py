@@ -1,6 +1,5 @@
 """The one WebSocket a browser tab opens (/ws/): counters and new items, pushed live."""
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from notifications import live, presence
@@ -18,18 +17,18 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.group = live.group_name(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        await database_sync_to_async(presence.socket_opened)(user.pk)
+        await live.database_async(presence.socket_opened)(user.pk)
         await self.send_counts()
 
     async def disconnect(self, code):
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
-            await database_sync_to_async(presence.socket_closed)(self.user.pk)
+            await live.database_async(presence.socket_closed)(self.user.pk)
 
     async def receive_json(self, content, **kwargs):
         kind = content.get("type") if isinstance(content, dict) else None
         if kind == "ping":
-            await database_sync_to_async(presence.socket_alive)(self.user.pk)
+            await live.database_async(presence.socket_alive)(self.user.pk)
             await self.send_json({"type": "pong"})
         elif kind == "counts":
             await self.send_counts()
@@ -39,7 +38,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "error", "error": f"unknown frame type {kind!r}"})
 
     async def send_counts(self):
-        counts = await database_sync_to_async(live.counts_for)(self.user)
+        counts = await live.database_async(live.counts_for)(self.user)
         await self.send_json({"type": "counts", **counts})
 
     async def push(self, event):

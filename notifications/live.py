@@ -7,11 +7,22 @@ scheduled after commit: a frame never announces a row that could still roll back
 from collections.abc import Callable, Iterable
 
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.db import transaction
 
 _counters: dict[str, Callable] = {}
 _receivers: dict[str, Callable] = {}
+
+
+def database_async(func: Callable) -> Callable:
+    """channels' database_sync_to_async on the event loop's thread pool.
+
+    channels runs every such call of a process in one shared thread, so one socket's queries
+    wait behind every other socket's. Consumers' calls are independent (each opens and commits
+    its own work), so they run side by side, each thread on its own connection.
+    """
+    return database_sync_to_async(func, thread_sensitive=False)
 
 
 def register_receiver(frame_type: str, handler: Callable) -> None:
