@@ -1,6 +1,7 @@
 """Turns inbox rows into what pages, the API and live frames show, in the viewer's language."""
 
 from notifications import catalogue
+from notifications.models import MessageTemplate
 from notifications.rendering import render
 
 OUTCOMES = {
@@ -16,11 +17,21 @@ def outcome(action: str) -> str:
 
 
 class Presenter:
-    """Renders rows for one viewer, rendering each event once."""
+    """Renders rows for one viewer, rendering each event once, from an admin's template for the
+    viewer's language where there is one (loaded on the first rendering: one query)."""
 
     def __init__(self, user):
         self.user = user
         self._cache = {}
+        self._overrides = None
+
+    def override_for(self, message_type_id: int):
+        if self._overrides is None:
+            self._overrides = {
+                t.message_type_id: t
+                for t in MessageTemplate.objects.filter(language=self.user.language)
+            }
+        return self._overrides.get(message_type_id)
 
     def rendered(self, item):
         event = item.event
@@ -33,6 +44,7 @@ class Presenter:
                 recipient_name=self.user.display_name,
                 sender_name=event.sender.display_name if event.sender else "",
                 url=event.url,
+                override=self.override_for(event.message_type_id),
                 custom=event.templates,
             )
         return self._cache[event.pk]

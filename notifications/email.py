@@ -164,6 +164,7 @@ class MessageBuilder:
             "unsubscribe_url": link,
             "preferences_url": self.preferences_url,
             "message_type": event.message_type,
+            "language": user.language,
         }
         with translation.override(user.language):
             text = render_to_string("email/message.txt", layout)

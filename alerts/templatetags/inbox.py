@@ -7,10 +7,17 @@ from alerts.presenting import Presenter
 register = template.Library()
 
 
+def _presenter(request) -> Presenter:
+    """One Presenter per request, so the blocks of a page share its rendering and templates."""
+    if getattr(request, "_inbox_presenter", None) is None:
+        request._inbox_presenter = Presenter(request.user)
+    return request._inbox_presenter
+
+
 @register.inclusion_tag("alerts/_alerts_block.html", takes_context=True)
 def alerts_block(context):
     user = context["request"].user
-    presenter = Presenter(user)
+    presenter = _presenter(context["request"])
     items = [presenter.as_dict(a) for a in queries.block_alerts(user)]
     return {
         "items": items,
@@ -22,7 +29,7 @@ def alerts_block(context):
 @register.inclusion_tag("alerts/_tasks_block.html", takes_context=True)
 def tasks_block(context):
     user = context["request"].user
-    presenter = Presenter(user)
+    presenter = _presenter(context["request"])
     items = [presenter.as_dict(t) for t in queries.block_tasks(user)]
     return {
         "items": items,

@@ -116,14 +116,15 @@ def test_the_lists_run_a_constant_number_of_queries(
     for _ in range(rows):
         send(TASK, [user], context=context_for(TASK))
     client.force_login(user)
-    # session, user, page count, page rows (with event and sender); pages add the features
-    # of the filter and the three header counters
+    # session, user, page count, page rows (with event and sender), the admin's templates in
+    # the user's language; pages add the features of the filter and the three header counters
     for url in ("/alerts/", "/tasks/", "/api/alerts/", "/api/tasks/"):
-        with django_assert_num_queries(4 if url.startswith("/api/") else 8):
+        with django_assert_num_queries(5 if url.startswith("/api/") else 9):
             assert client.get(url).status_code == 200, url
-    # session, user, three counters, the five newest alerts, the five newest open tasks, the
-    # five latest conversations
-    with django_assert_num_queries(8):
+    # session, user, three counters, the five newest alerts, the admin's templates in the
+    # user's language (once for both blocks), the five newest open tasks, the five latest
+    # conversations
+    with django_assert_num_queries(9):
         client.get("/")
 
 
@@ -278,3 +279,22 @@ def test_cron_runs_the_purge(user, web_only):
     call_command("cron", stdout=out)
     assert "alerts.purge_read: {'deleted': 1}" in out.getvalue()
     assert not Alert.objects.exists()
+
+
+def test_the_inbox_shows_an_admins_template_in_the_readers_language(client, web_only, db):
+    from accounts.factories import UserFactory
+    from notifications.models import MessageTemplate, MessageType
+
+    MessageTemplate.objects.create(
+        message_type=MessageType.objects.get(key=ALERT),
+        language="fr",
+        subject="Échéance : {{ program }}",
+        body="Bonjour {{ recipient }}",
+    )
+    french, english = UserFactory(language="fr"), UserFactory(language="en")
+    send(ALERT, [french, english], context=context_for(ALERT, program="Sécurité"))
+    client.force_login(french)
+    assert client.get("/api/alerts/").json()["results"][0]["subject"] == "Échéance : Sécurité"
+    assert "Échéance : Sécurité" in client.get("/alerts/").content.decode()
+    client.force_login(english)
+    assert "Échéance" not in client.get("/api/alerts/").json()["results"][0]["subject"]
