@@ -96,7 +96,8 @@ def close_tasks(
     values) and, with `dedupe_keys`, its dedupe key is one of them; `recipients` (user ids)
     narrows it to their copies. `action` says what happened, in the past tense ("cancelled"):
     the closed copies show it with `actor` (who may be None) and `comment` (e.g. the reason),
-    and act_on_task refuses a later click on the task with "<actor> already <action> this".
+    and act_on_task refuses a later click on the task with "<actor> already <action> this"
+    (without an actor: "This task is already closed (<Action> on <date>)").
 
     Idempotent: a closed copy keeps its outcome. Two queries (the open copies, then one UPDATE)
     however many copies; their recipients' counters refresh after commit. Raises ValueError
@@ -133,9 +134,11 @@ def close_tasks(
 
 
 def _already(done: Alert) -> str:
-    who = done.acted_by.display_name if done.acted_by else "Someone"
-    verb = outcome(done.action).lower()
-    return f"{who} already {verb} this on {timezone.localtime(done.done_at):%d %b %Y %H:%M}."
+    when = f"{timezone.localtime(done.done_at):%d %b %Y %H:%M}"
+    if done.acted_by is None:
+        # Closed by a job (e.g. "expired"), or by someone whose account is gone.
+        return f"This task is already closed ({outcome(done.action)} on {when})."
+    return f"{done.acted_by.display_name} already {outcome(done.action).lower()} this on {when}."
 
 
 def _dismiss(task: Alert, user) -> Alert:

@@ -125,3 +125,16 @@ def test_acting_on_a_closed_task_is_refused_with_what_happened(people, monkeypat
     assert calls == []
     copy.refresh_from_db()
     assert (copy.action, copy.acted_by) == ("cancelled", learner)
+
+
+def test_a_task_closed_without_an_actor_is_refused_with_what_happened(people, monkeypatch):
+    from alerts import handlers
+
+    manager, temp, _ = people
+    monkeypatch.setattr(handlers, "_handlers", {})
+    handlers.task_action(TASK, "accept")(lambda event, actor, comment: None)
+    task(TASK, [manager, temp], data={"request_id": 1})
+    actions.close_tasks(TASK, data={"request_id": 1}, action="expired")
+    copy = Alert.objects.get(recipient=manager)
+    with pytest.raises(actions.InboxError, match=r"This task is already closed \(Expired on "):
+        actions.act_on_task(manager, copy.pk, "accept")

@@ -16,15 +16,12 @@ role in it still gets their task (send() leaves the sender out).
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 import notifications
-from alerts.models import Alert
+from alerts import actions as inbox
 from features.appraisals.models import Answer, Appraisal, Participant, Role, Stage
 from features.job_assignments.models import managers_of
-from notifications import live
 
 ANSWER_MAX_LENGTH = 10_000
 TASK_KEYS = ("appraisals.activation", "appraisals.stage_completion")
@@ -263,22 +260,9 @@ def close_appraisal(appraisal: Appraisal, actor=None, comment: str = "") -> Appr
 def close_tasks(appraisal_id: int, *, actor, action: str, role: str | None = None) -> int:
     """Marks the open appraisal tasks of this appraisal done (those of one role, or all).
 
-    Two queries and one UPDATE however many rows; the recipients' counters refresh after commit.
+    Two queries however many rows; the recipients' counters refresh after commit.
     """
-    open_tasks = Alert.objects.filter(
-        kind=Alert.Kind.TASK,
-        key__in=TASK_KEYS,
-        done_at__isnull=True,
-        event__data__appraisal_id=appraisal_id,
-    )
+    data = {"appraisal_id": appraisal_id}
     if role is not None:
-        open_tasks = open_tasks.filter(event__data__role=role)
-    ids = list(open_tasks.values_list("pk", "recipient_id"))
-    if not ids:
-        return 0
-    now = timezone.now()
-    closed = Alert.objects.filter(pk__in=[pk for pk, _ in ids], done_at__isnull=True).update(
-        done_at=now, read_at=Coalesce("read_at", Value(now)), action=action, acted_by=actor
-    )
-    live.push_counts({recipient for _, recipient in ids})
-    return closed
+        data["role"] = role
+    return inbox.close_tasks(TASK_KEYS, data=data, action=action, actor=actor)

@@ -20,16 +20,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 import notifications
-from alerts.models import Alert
+from alerts import actions as inbox
 from features.feedback360 import externals
 from features.feedback360.models import FeedbackRequest, Responder
 from features.job_assignments.models import managers_of
-from notifications import live
 
 ANSWER_MAX_LENGTH = 10_000
 MESSAGE_MAX_LENGTH = 2_000
@@ -347,20 +344,10 @@ def close_tasks(request_id: int, *, actor, action: str, recipients=None) -> int:
 
     Two queries however many rows; the recipients' counters refresh after commit.
     """
-    open_tasks = Alert.objects.filter(
-        kind=Alert.Kind.TASK,
-        key="feedback360.request",
-        done_at__isnull=True,
-        event__data__request_id=request_id,
+    return inbox.close_tasks(
+        "feedback360.request",
+        data={"request_id": request_id},
+        action=action,
+        actor=actor,
+        recipients=recipients,
     )
-    if recipients is not None:
-        open_tasks = open_tasks.filter(recipient_id__in=list(recipients))
-    rows = list(open_tasks.values_list("pk", "recipient_id"))
-    if not rows:
-        return 0
-    now = timezone.now()
-    closed = Alert.objects.filter(pk__in=[pk for pk, _ in rows], done_at__isnull=True).update(
-        done_at=now, read_at=Coalesce("read_at", Value(now)), action=action, acted_by=actor
-    )
-    live.push_counts({recipient for _, recipient in rows})
-    return closed

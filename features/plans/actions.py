@@ -27,12 +27,11 @@ Messages (features/plans/messages.py):
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 import notifications
-from alerts.models import Alert
+from alerts import actions as inbox
 from features.courses.models import Enrolment
 from features.job_assignments.models import managers_of
 from features.plans.models import (
@@ -42,7 +41,6 @@ from features.plans.models import (
     PlanComment,
     PlanItem,
 )
-from notifications import live
 
 TEXT_MAX_LENGTH = 2_000
 TASK_KEYS = ("plans.plan_requested", "plans.item_requested")
@@ -601,19 +599,4 @@ def _close_tasks(plan_id: int, *, actor, action: str) -> int:
 
     Two queries however many rows; the recipients' counters refresh after commit.
     """
-    rows = list(
-        Alert.objects.filter(
-            kind=Alert.Kind.TASK,
-            key__in=TASK_KEYS,
-            done_at__isnull=True,
-            event__data__plan_id=plan_id,
-        ).values_list("pk", "recipient_id")
-    )
-    if not rows:
-        return 0
-    now = timezone.now()
-    closed = Alert.objects.filter(pk__in=[pk for pk, _ in rows], done_at__isnull=True).update(
-        done_at=now, read_at=Coalesce("read_at", Value(now)), action=action, acted_by=actor
-    )
-    live.push_counts({recipient for _, recipient in rows})
-    return closed
+    return inbox.close_tasks(TASK_KEYS, data={"plan_id": plan_id}, action=action, actor=actor)

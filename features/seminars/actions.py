@@ -16,11 +16,14 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, IntegerField, OuterRef, Q
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 import notifications
 from alerts import actions as inbox
+from alerts.models import Alert
 from features.job_assignments.models import managers_of
 from features.seminars import ical
 from features.seminars.models import Booking, Seminar, Session, SessionTrainer
@@ -637,3 +640,79 @@ def send_reminders(now=None) -> int:
         booking.reminded_for = session.starts_at
     Booking.objects.bulk_update(bookings, ["reminded_for"])
     return len(bookings)
+
+
+EXPIRED_REASON = "The session started before the request was answered."
+REMOVED_REASON = "The booking request no longer exists."
+
+
+@transaction.atomic
+def expire_requests(now=None) -> int:
+    """Declines the booking requests still waiting when their session starts (a manager can no
+    longer approve them), closes their approval tasks for every manager as "expired", and tells
+    each learner with seminars.booking_declined (no sender; the reason says why).
+
+    Idempotent: a declined request is not found again, and the message's dedupe key names the
+    session and its start. A constant number of queries however many requests, plus one send
+    per session that has some (the message's context is the session's, the same for all its
+    learners). Returns how many requests it declined.
+    """
+    now = now or timezone.now()
+    started = list(
+        Booking.objects.filter(status=Status.REQUESTED, session__starts_at__lte=now).values_list(
+            "pk", flat=True
+        )
+    )
+    if not started:
+        return 0
+    # The tasks before the bookings, in the order act_on_task takes its locks (see
+    # cancel_booking); a request answered meanwhile is no longer requested below.
+    close_approval_tasks(started, action="expired", reason=EXPIRED_REASON)
+    bookings = list(
+        Booking.objects.filter(pk__in=started, status=Status.REQUESTED)
+        .select_for_update(of=("self",))
+        .select_related("user", "session__seminar")
+        .order_by("session_id", "id")
+    )
+    Booking.objects.filter(pk__in=[b.pk for b in bookings]).update(
+        status=Status.DECLINED, ended_at=now, reason=EXPIRED_REASON
+    )
+    learners: dict[int, list] = {}
+    sessions: dict[int, Session] = {}
+    for booking in bookings:
+        sessions[booking.session_id] = booking.session
+        learners.setdefault(booking.session_id, []).append(booking.user)
+    for session_id, users in learners.items():
+        session = sessions[session_id]
+        notifications.send(
+            "seminars.booking_declined",
+            users,
+            context={
+                "seminar": session.seminar.name,
+                "session_date": session.starts_at,
+                "reason": EXPIRED_REASON,
+            },
+            url=_url(session),
+            dedupe_key=f"seminars:expired:{session.pk}:{ical.utc(session.starts_at)}",
+        )
+    return len(bookings)
+
+
+@transaction.atomic
+def close_orphan_approval_tasks() -> int:
+    """Closes, as "removed", the open approval tasks whose booking request no longer exists:
+    deleted with the learner's account, or by any other path that skips the admin (which closes
+    them itself). Idempotent; at most three queries. Returns how many task copies it closed.
+    """
+    booking_id = Cast(KeyTextTransform("booking_id", "event__data"), IntegerField())
+    gone = list(
+        Alert.objects.tasks()
+        .open()
+        .filter(key=APPROVAL_TASK)
+        .annotate(booking_id=booking_id)
+        .filter(booking_id__isnull=False)
+        .exclude(Exists(Booking.objects.filter(pk=OuterRef("booking_id"))))
+        .values_list("booking_id", flat=True)
+        .distinct()
+    )
+    return close_approval_tasks(gone, action="removed", reason=REMOVED_REASON)

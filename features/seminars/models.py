@@ -117,8 +117,9 @@ class BookingQuerySet(models.QuerySet):
 class Booking(models.Model):
     """A learner's place (or request for one) on a session.
 
-    A booking goes requested -> confirmed / waitlisted / declined, waitlisted -> confirmed, and
-    any active booking -> cancelled. A cancelled or declined booking stays for the record; the
+    A booking goes requested -> confirmed / waitlisted / declined (by a manager, or by
+    expire_requests when the session starts first), waitlisted -> confirmed, and any active
+    booking -> cancelled. A cancelled or declined booking stays for the record; the
     learner may book again, which makes a new row.
     """
 
@@ -175,6 +176,12 @@ class Booking(models.Model):
         indexes = [
             # The wait-list of a session in order, and a session's confirmed places.
             models.Index(fields=["session", "status", "waitlisted_at"], name="booking_by_status"),
+            # expire_requests: the requests still waiting (few), however many bookings there are.
+            models.Index(
+                fields=["session"],
+                name="booking_requested",
+                condition=Q(status="requested"),
+            ),
         ]
 
     def __str__(self) -> str:
