@@ -69,3 +69,18 @@ def other_user(db):
     from accounts.factories import UserFactory
 
     return UserFactory(username="olive", full_name="Olive Other")
+
+
+@pytest.fixture
+def pushed(monkeypatch):
+    """The users whose open pages were asked to refresh their counters (new alerts do too)."""
+    from notifications import live
+
+    users = []
+
+    def push_now(user_ids, frame, *, counts=False):
+        if frame == {"type": "counts.refresh"}:
+            users.extend(user_ids)
+
+    monkeypatch.setattr(live, "push_now", push_now)
+    return users

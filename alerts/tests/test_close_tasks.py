@@ -5,7 +5,7 @@ import pytest
 from accounts.factories import UserFactory
 from alerts import actions
 from alerts.models import Alert
-from notifications import live, send
+from notifications import send
 from notifications.factories import context_for
 
 TASK = "programs.extension_request"
@@ -14,19 +14,6 @@ OTHER_TASK = "plans.plan_requested"
 
 def task(key, users, **kwargs):
     return send(key, users, context=context_for(key), **kwargs)
-
-
-@pytest.fixture
-def pushed(monkeypatch):
-    """The users whose open pages were asked to refresh their counters."""
-    users = []
-
-    def push_now(user_ids, frame, *, counts=False):
-        if frame == {"type": "counts.refresh"}:
-            users.extend(user_ids)
-
-    monkeypatch.setattr(live, "push_now", push_now)
-    return users
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from alerts.models import Alert
 from features.job_assignments.factories import JobAssignmentFactory
 from features.seminars import actions
 from features.seminars.models import Booking, Seminar
-from notifications import live
 
 from .conftest import ics_fields, ics_of, make_session, told
 
@@ -101,19 +100,6 @@ def test_declining_from_the_task_tells_the_learner_why(approval_session, lee, mi
     assert alert.event.sender == tom
     assert alert.event.context["reason"] == "Not this quarter"
     assert told("seminars.booking_confirmation") == []
-
-
-@pytest.fixture
-def pushed(monkeypatch):
-    """The users whose open pages were asked to refresh their counters (new alerts do too)."""
-    users = []
-
-    def push_now(user_ids, frame, *, counts=False):
-        if frame == {"type": "counts.refresh"}:
-            users.extend(user_ids)
-
-    monkeypatch.setattr(live, "push_now", push_now)
-    return users
 
 
 def _open_tasks() -> list[str]:

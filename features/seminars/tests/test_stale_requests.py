@@ -18,7 +18,6 @@ from alerts.models import Alert
 from features.job_assignments.factories import JobAssignmentFactory
 from features.seminars import actions
 from features.seminars.models import Booking
-from notifications import live
 
 from .conftest import make_session, told
 
@@ -28,19 +27,6 @@ TASK = "seminars.approval_request"
 
 def cron():
     call_command("cron", "seminars.close_stale_requests", stdout=StringIO())
-
-
-@pytest.fixture
-def pushed(monkeypatch):
-    """The users whose open pages were asked to refresh their counters (new alerts do too)."""
-    users = []
-
-    def push_now(user_ids, frame, *, counts=False):
-        if frame == {"type": "counts.refresh"}:
-            users.extend(user_ids)
-
-    monkeypatch.setattr(live, "push_now", push_now)
-    return users
 
 
 def open_tasks() -> list[tuple[str, int]]:
