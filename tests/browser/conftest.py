@@ -70,11 +70,19 @@ class LiveServer:
 
 @pytest.fixture
 def asgi_server(transactional_db, settings):
+    from django.db import connections
+
     settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+    # The server's threads close their connections after each request or socket call, as
+    # without persistent connections: else they outlive the test and hold the test database.
+    database = connections.settings["default"]
+    max_age = database.get("CONN_MAX_AGE", 0)
+    database["CONN_MAX_AGE"] = 0
     server = LiveServer()
     server.start()
     yield server
     server.stop()
+    database["CONN_MAX_AGE"] = max_age
 
 
 @pytest.fixture

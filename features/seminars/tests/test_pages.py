@@ -68,6 +68,13 @@ def test_the_page_offers_the_wait_list_when_full(logged_in, seminar):
     assert "Join the wait-list" in logged_in.get(f"/seminars/{seminar.pk}/").content.decode()
 
 
+def test_a_full_session_without_a_wait_list_offers_no_button(logged_in, seminar):
+    make_session(seminar, capacity=0, allow_waitlist=False)
+    page = logged_in.get(f"/seminars/{seminar.pk}/").content.decode()
+    assert "Join the wait-list" not in page and ">Book<" not in page
+    assert '<span class="meta">Full</span>' in page
+
+
 def test_my_bookings_lists_mine_and_cancels_them(
     logged_in, seminar, lee, django_assert_max_num_queries
 ):
