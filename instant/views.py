@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -261,11 +261,19 @@ def people(request, course_id: int):
     participants = (
         Enrolment.objects.active().filter(course=course).exclude(user=me).select_related("user")
     )
+    can_message_all = teaches or me.is_superuser
     if request.method == "POST":
+        if not can_message_all:
+            return HttpResponseForbidden(
+                "Only the course's trainers and site admins message its participants in bulk."
+            )
         try:
             chosen = _ids(request.POST.getlist("to"))
         except ValueError as error:
             return HttpResponseBadRequest(str(error))
+        strangers = set(chosen) - {e.user_id for e in participants}
+        if strangers:
+            return HttpResponseBadRequest("Choose people enrolled in this course.")
         if not chosen:
             messages.error(request, "Choose at least one person.")
         else:
@@ -284,7 +292,7 @@ def people(request, course_id: int):
         {
             "course": course,
             "participants": participants,
-            "can_message_all": teaches or me.is_superuser,
+            "can_message_all": can_message_all,
         },
     )
 

@@ -141,6 +141,23 @@ def test_the_people_block_messages_chosen_participants(client, ann, bob):
     assert client.get(f"/people/{course.pk}/").status_code == 404
 
 
+def test_only_trainers_and_admins_message_participants_in_bulk(client, ann, bob):
+    course = CourseFactory()
+    EnrolmentFactory(course=course, user=ann, role="trainer")
+    EnrolmentFactory(course=course, user=bob)
+    outsider = UserFactory()
+    client.force_login(bob)
+    page = client.get(f"/people/{course.pk}/").content.decode()
+    assert ann.display_name in page and "Send a message to selected" not in page
+    refused = client.post(f"/people/{course.pk}/", {"to": [ann.pk], "body": "Hi all"})
+    assert refused.status_code == 403
+    assert "trainers and site admins" in refused.content.decode()
+    client.force_login(ann)
+    stranger = client.post(f"/people/{course.pk}/", {"to": [bob.pk, outsider.pk], "body": "Hi"})
+    assert stranger.status_code == 400
+    assert not Message.objects.exists()
+
+
 def test_sending_a_message_runs_a_constant_number_of_queries(
     client, ann, bob, django_assert_num_queries
 ):
