@@ -11,6 +11,8 @@ class AlertsConfig(AppConfig):
         from notifications import live
 
         live.register_counter(
-            "alerts", lambda u: Alert.objects.for_user(u).alerts().unread().count()
+            "alerts", lambda user_id: Alert.objects.filter(recipient_id=user_id).alerts().unread()
         )
-        live.register_counter("tasks", lambda u: Alert.objects.for_user(u).tasks().open().count())
+        live.register_counter(
+            "tasks", lambda user_id: Alert.objects.filter(recipient_id=user_id).tasks().open()
+        )

@@ -8,11 +8,11 @@ class InstantConfig(AppConfig):
     def ready(self):
         from instant import live as instant_live
         from instant.actions import reply_by_email
-        from instant.models import unread_count
+        from instant.models import unread_messages
         from notifications import live
         from notifications.inbound import register_reply_handler
 
-        live.register_counter("messages", unread_count)
+        live.register_counter("messages", unread_messages)
         live.register_receiver("message.send", instant_live.send_message)
         live.register_receiver("typing", instant_live.typing)
         live.register_receiver("sync", instant_live.sync)

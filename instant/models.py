@@ -161,14 +161,15 @@ class MessagingSettings(models.Model):
         return f"{self.user_id}: {self.privacy}"
 
 
+def unread_messages(user_id: int):
+    """Messages from others, after the member last read, in conversations not muted."""
+    return Message.objects.filter(
+        conversation__memberships__user_id=user_id,
+        conversation__memberships__muted=False,
+        created_at__gt=F("conversation__memberships__last_read_at"),
+    ).filter(~Q(sender_id=user_id))
+
+
 def unread_count(user) -> int:
-    """Messages from others, after the member last read, in conversations not muted. One query."""
-    return (
-        Message.objects.filter(
-            conversation__memberships__user=user,
-            conversation__memberships__muted=False,
-            created_at__gt=F("conversation__memberships__last_read_at"),
-        )
-        .filter(~Q(sender=user))
-        .count()
-    )
+    """How many unread_messages() the user has. One query."""
+    return unread_messages(user.pk).count()

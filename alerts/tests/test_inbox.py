@@ -117,14 +117,15 @@ def test_the_lists_run_a_constant_number_of_queries(
         send(TASK, [user], context=context_for(TASK))
     client.force_login(user)
     # session, user, page count, page rows (with event and sender), the admin's templates in
-    # the user's language; pages add the features of the filter and the three header counters
+    # the user's language; pages add the features of the filter and the header's counters (one
+    # query)
     for url in ("/alerts/", "/tasks/", "/api/alerts/", "/api/tasks/"):
-        with django_assert_num_queries(5 if url.startswith("/api/") else 9):
+        with django_assert_num_queries(5 if url.startswith("/api/") else 7):
             assert client.get(url).status_code == 200, url
-    # session, user, three counters, the five newest alerts, the admin's templates in the
-    # user's language (once for both blocks), the five newest open tasks, the five latest
+    # session, user, the counters (one query), the five newest alerts, the admin's templates in
+    # the user's language (once for both blocks), the five newest open tasks, the five latest
     # conversations
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         client.get("/")
 
 
@@ -298,3 +299,18 @@ def test_the_inbox_shows_an_admins_template_in_the_readers_language(client, web_
     assert "Échéance : Sécurité" in client.get("/alerts/").content.decode()
     client.force_login(english)
     assert "Échéance" not in client.get("/api/alerts/").json()["results"][0]["subject"]
+
+
+def test_the_counters_are_one_query_and_count_only_the_users_rows(
+    user, other_user, web_only, django_assert_num_queries
+):
+    from notifications.live import counts_for
+
+    alert([user, other_user])
+    alert([user])
+    send(TASK, [user], context=context_for(TASK))
+    Alert.objects.filter(recipient=user, key=ALERT).update(read_at=timezone.now())
+    alert([user])
+    with django_assert_num_queries(1):
+        assert counts_for(user) == {"alerts": 1, "messages": 0, "tasks": 1}
+    assert counts_for(other_user) == {"alerts": 1, "messages": 0, "tasks": 0}

@@ -55,12 +55,12 @@ def test_the_course_page_costs_the_same_queries_however_many_activities(
     client.force_login(lee)
     add_activities(course, 1)
     client.get(f"/courses/{course.pk}/")  # warm the session and counters
-    # session, user, counters (3), course, roles, self method, assignments, quizzes,
+    # session, user, counters (one query), course, roles, self method, assignments, quizzes,
     # feedback, trainers, forums
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         assert client.get(f"/courses/{course.pk}/").status_code == 200
     add_activities(course, 4)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         assert client.get(f"/courses/{course.pk}/").status_code == 200
 
 
@@ -109,7 +109,9 @@ def test_my_courses_lists_my_active_enrolments(client, course, django_assert_num
     EnrolmentFactory(course=CourseFactory(full_name="Not mine"))
     client.force_login(lee)
     client.get("/courses/")
-    with django_assert_num_queries(6):  # session, user, counters (3), enrolments with courses
+    with django_assert_num_queries(
+        4
+    ):  # session, user, counters (one query), enrolments with courses
         page = client.get("/courses/").content.decode()
     assert "Workplace safety" in page and "Fire drill" in page and "Not mine" not in page
 

@@ -28,12 +28,12 @@ def test_the_forum_list_is_a_constant_number_of_queries(
 
     client.force_login(people["lee"])
     make_forum(course, "auto", name="First")
-    # session, user, counters (3), forums with their courses
-    with django_assert_num_queries(6):
+    # session, user, counters (one query), forums with their courses
+    with django_assert_num_queries(4):
         client.get("/forums/")
     for n in range(4):
         make_forum(course, "optional", name=f"More {n}")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         response = client.get("/forums/")
     assert response.text.count('class="item"') == 5
 
@@ -55,14 +55,14 @@ def test_the_forum_page_is_a_constant_number_of_queries(
 ):
     actions.start_discussion(forum, people["tara"], "One", "Text")
     client.force_login(people["lee"])
-    # session, user, counters (3), forum, participant check, discussions, forum subscription,
-    # discussion subscriptions, mail preference
-    with django_assert_num_queries(11):
+    # session, user, counters (one query), forum, participant check, discussions, forum
+    # subscription, discussion subscriptions, mail preference
+    with django_assert_num_queries(9):
         assert client.get(f"/forums/{forum.pk}/").status_code == 200
     for n in range(5):
         discussion = actions.start_discussion(forum, people["lou"], f"More {n}", "Text")
         actions.reply(first_post(discussion), people["sam"], "Reply")
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         response = client.get(f"/forums/{forum.pk}/")
     assert response.text.count('id="discussion-') == 6
 
@@ -72,13 +72,13 @@ def test_the_discussion_page_is_a_constant_number_of_queries(
 ):
     discussion = actions.start_discussion(forum, people["tara"], "One", "Text")
     client.force_login(people["lee"])
-    # session, user, counters (3), discussion, participant check, posts, forum subscription,
+    # session, user, counters (one query), discussion, participant check, posts, forum subscription,
     # discussion subscription
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         assert client.get(f"/forums/discussion/{discussion.pk}/").status_code == 200
     for n in range(5):
         actions.reply(first_post(discussion), people["sam"], f"Reply {n}")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         response = client.get(f"/forums/discussion/{discussion.pk}/")
     assert response.text.count('id="post-') >= 6
 

@@ -90,7 +90,7 @@ def test_the_list_shows_my_plans_and_my_teams_in_a_constant_number_of_queries(
         PlanFactory(learner=people["mia"])
     PlanFactory(learner=people["lee"])  # a draft: the manager does not see it
     client.force_login(people["mia"])
-    # session, user, counters (alerts, tasks, messages), team (2), my plans, team plans
-    with django_assert_num_queries(9):
+    # session, user, counters (one query), team (2), my plans, team plans
+    with django_assert_num_queries(7):
         page = client.get("/plans/").content.decode()
     assert page.count("Awaiting approval") == 3 and page.count("Draft") == 3

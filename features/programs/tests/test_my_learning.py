@@ -97,7 +97,7 @@ def test_the_page_runs_a_constant_number_of_queries(people, client, django_asser
     )
     # Session, user; assignments with programs and certification states, their course set
     # progress, the course sets' courses, extension requests; completions (programs' records,
-    # enrolments); the header's three counters.
-    with django_assert_num_queries(11):
+    # enrolments); the header's the counters (one query).
+    with django_assert_num_queries(9):
         page = client.get("/programs/my/").content.decode()
     assert page.count("<section") == 5
