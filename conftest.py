@@ -5,6 +5,9 @@ import uuid
 
 import pytest
 
+# The demo's people (the `demo_people` fixture), for every feature's demo test.
+pytest_plugins = ["features.job_assignments.tests.demo"]
+
 SERVICES = bool(os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"))
 
 
