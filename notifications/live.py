@@ -37,7 +37,8 @@ def receiver_for(frame_type: str) -> Callable | None:
 
 def register_counter(name: str, rows: Callable) -> None:
     """`rows(user_id)` returns the QuerySet whose count is the user's number for `name` (e.g.
-    their unread alerts)."""
+    their unread alerts). Its SQL is built once and reused with each user's id, so the rows may
+    depend on the user id alone (not on the time or settings read when they are built)."""
     _counters[name] = rows
     _counts_statement.cache_clear()
 
