@@ -81,9 +81,10 @@ def pushed(monkeypatch):
 
     users = []
 
-    def push_now(user_ids, frame, *, counts=False):
-        if frame == {"type": "counts.refresh"}:
-            users.extend(user_ids)
+    def push_each_now(pushes):
+        for user_ids, frame, _ in pushes:
+            if frame == {"type": "counts.refresh"}:
+                users.extend(user_ids)
 
-    monkeypatch.setattr(live, "push_now", push_now)
+    monkeypatch.setattr(live, "push_each_now", push_each_now)
     return users

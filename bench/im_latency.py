@@ -41,6 +41,7 @@ import im_common as c
 
 WAIT = 10.0  # seconds for one delivery before the run is declared broken
 PAD = "lorem ipsum dolor sit amet " * 2
+KINDS = ("relay", "socket", "http", "commit")
 
 
 def prepare() -> dict:
@@ -77,8 +78,9 @@ def send_committed(ctx: dict, body: str) -> float:
 
 
 class Run:
-    def __init__(self, ctx: dict, app: c.Server, relay: c.Server):
+    def __init__(self, ctx: dict, app: c.Server, relay: c.Server, kinds=KINDS):
         self.ctx = ctx
+        self.kinds = kinds
         self.app = app
         self.relay = relay
         self.pending: dict[str, asyncio.Future] = {}
@@ -261,7 +263,7 @@ class Run:
     async def run(self, messages: int, rounds: int, warmup: int) -> None:
         await self.open()
         try:
-            kinds = ("relay", "socket", "http", "commit")
+            kinds = self.kinds
             for kind in kinds:
                 await self.block(kind, warmup, record=False)
             per_round = messages // rounds
@@ -280,8 +282,14 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=2000, help="per path (default 2000)")
     parser.add_argument("--rounds", type=int, default=10, help="interleaved rounds (default 10)")
     parser.add_argument("--warmup", type=int, default=50, help="unrecorded sends per path")
+    parser.add_argument(
+        "--paths",
+        default=",".join(KINDS),
+        help="comma-separated, of " + ", ".join(KINDS) + " (default all; relay always runs)",
+    )
     parser.add_argument("--time-limit", type=float, default=900, help="seconds (default 900)")
     args = parser.parse_args()
+    kinds = ("relay", *(k for k in KINDS if k in args.paths.split(",") and k != "relay"))
 
     ctx = prepare()
     c.header("Instant messaging: latency from A to B")
@@ -289,7 +297,7 @@ def main() -> int:
     relay = c.Server("bench.im_relay:application", env={"CHANNELS_PREFIX": c.RELAY_CHANNELS_PREFIX})
     print(f"app server:   {' '.join(app.command)}")
     print(f"relay server: {' '.join(relay.command)}")
-    run = Run(ctx, app, relay)
+    run = Run(ctx, app, relay, kinds)
     started = time.perf_counter()
     try:
         app.start()
@@ -329,6 +337,7 @@ def main() -> int:
             [
                 (name, len(values), *c.summary_ms(values), c.percentile(values, 99) / relay_p99)
                 for name, values in rows
+                if values
             ],
         )
     )
@@ -349,6 +358,7 @@ def main() -> int:
                     ("http", "http: per message (app server)"),
                     ("commit", "commit: per message sent here (app server: push side only)"),
                 )
+                if r[key]
             ],
         )
     )
@@ -366,6 +376,8 @@ def main() -> int:
         ("http", "whole path (HTTP POST)"),
         ("commit", "commit -> receipt"),
     ):
+        if not r[key]:
+            continue
         ratio = c.percentile(r[key], 99) / relay_p99
         verdicts.check(
             f"ours p99 within 2x of the relay's p99, {label}",

@@ -62,9 +62,10 @@ async def sync(consumer, frame):
 
 
 @live.database_async
-def _send(user, conversation_id: int, body) -> dict:
-    message = actions.send_message(user, conversation_id, body)
-    return message_item(message, user.display_name)
+def _send(user, conversation_id: int, body):
+    # Outside any transaction: the message is committed when this returns.
+    message, pushes = actions.write_message(user, conversation_id, body)
+    return message_item(message, user.display_name), pushes
 
 
 async def send_message(consumer, frame):
@@ -83,14 +84,18 @@ async def send_message(consumer, frame):
         )
         return
     try:
-        item = await _send(consumer.user, conversation_id, frame.get("body"))
+        item, pushes = await _send(consumer.user, conversation_id, frame.get("body"))
     except Conversation.DoesNotExist:
         error = "no such conversation"
     except actions.MessagingError as refused:
         error = str(refused)
     else:
+        # The recipients first; then the answer to this tab; then the sender's other tabs.
+        recipients, senders_tabs = pushes
+        await live.push_each_async([recipients])
         await consumer.send_json(
             {"type": "message.sent", "ref": ref, "conversation": conversation_id, "message": item}
         )
+        await live.push_each_async([senders_tabs], origin=consumer.channel_name)
         return
     await consumer.send_json({"type": "message.refused", "ref": ref, "error": error})

@@ -1,12 +1,24 @@
 """The one WebSocket a browser tab opens (/ws/): counters and new items, pushed live."""
 
+import asyncio
+import logging
+
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from notifications import live, presence
 
+logger = logging.getLogger(__name__)
+
+# Pushes that change a tab's counters within this many seconds share one recount: a burst of
+# messages or alerts costs one counters query per tab, not one per push.
+COUNTS_DELAY = 0.05
+
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     """Joins the user's group; the first frame is `counts`. Anonymous sockets are refused."""
+
+    counts_task: asyncio.Task | None = None
+    counts_due = False
 
     async def connect(self):
         user = self.scope.get("user")
@@ -21,6 +33,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.send_counts()
 
     async def disconnect(self, code):
+        if self.counts_task is not None:
+            self.counts_task.cancel()
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
             await live.database_async(presence.socket_closed)(self.user.pk)
@@ -41,11 +55,29 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         counts = await live.database_async(live.counts_for)(self.user)
         await self.send_json({"type": "counts", **counts})
 
+    def recount_soon(self):
+        """Sends the counters COUNTS_DELAY from now, once for every push until then."""
+        self.counts_due = True
+        if self.counts_task is None or self.counts_task.done():
+            self.counts_task = asyncio.create_task(self._recount())
+
+    async def _recount(self):
+        try:
+            while self.counts_due:
+                await asyncio.sleep(COUNTS_DELAY)
+                self.counts_due = False
+                await self.send_counts()
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the socket closed meanwhile, the database went away...
+            logger.exception("could not send the counters to user %s", self.user.pk)
+
     async def push(self, event):
         frame = event["frame"]
         if frame.get("type") == "counts.refresh":
-            await self.send_counts()
+            self.recount_soon()
             return
-        await self.send_json(frame)
+        if event.get("origin") != self.channel_name:  # the sending tab has its answer already
+            await self.send_json(frame)
         if event.get("counts"):
-            await self.send_counts()
+            self.recount_soon()

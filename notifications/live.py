@@ -82,24 +82,41 @@ def group_name(user_id: int) -> str:
 def push_now(user_ids: Iterable[int], frame: dict, *, counts: bool = False) -> None:
     """Sends `frame` to every open page of these users, in the order given; with `counts`, each
     page then gets its refreshed counters (one group message instead of two)."""
+    push_each_now([(user_ids, frame, counts)])
+
+
+def push_each_now(pushes: Iterable[tuple[Iterable[int], dict, bool]]) -> None:
+    """Several pushes, (user ids, frame, counts) as for push_now, in order, in one trip to the
+    event loop (each async_to_sync is a thread hand-off)."""
+    if get_channel_layer() is not None:
+        async_to_sync(push_each_async)(pushes)
+
+
+async def push_each_async(
+    pushes: Iterable[tuple[Iterable[int], dict, bool]], *, origin: str | None = None
+) -> None:
+    """push_each_now from async code (a consumer), after what it pushes is committed. The
+    socket named by `origin` (a channel name) does not get the frames: it sent them."""
     layer = get_channel_layer()
     if layer is None:
         return
-    event = {"type": "push", "frame": frame, "counts": counts}
-    groups = [group_name(user_id) for user_id in dict.fromkeys(user_ids)]
-
-    async def send_all():
-        for group in groups:
-            await layer.group_send(group, event)
-
-    # One trip to the event loop for all of them (each async_to_sync is a thread hand-off).
-    async_to_sync(send_all)()
+    for user_ids, frame, counts in pushes:
+        event = {"type": "push", "frame": frame, "counts": counts}
+        if origin:
+            event["origin"] = origin
+        for user_id in dict.fromkeys(user_ids):
+            await layer.group_send(group_name(user_id), event)
 
 
 def push(user_ids: Iterable[int], frame: dict, *, counts: bool = False) -> None:
     """Sends `frame` to every open page of these users once the current transaction commits."""
-    user_ids = list(user_ids)
-    transaction.on_commit(lambda: push_now(user_ids, frame, counts=counts))
+    push_each([(user_ids, frame, counts)])
+
+
+def push_each(pushes: Iterable[tuple[Iterable[int], dict, bool]]) -> None:
+    """push_each_now once the current transaction commits."""
+    pushes = [(list(user_ids), frame, counts) for user_ids, frame, counts in pushes]
+    transaction.on_commit(lambda: push_each_now(pushes))
 
 
 def push_counts(user_ids: Iterable[int]) -> None:

@@ -8,6 +8,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 
 _shared: dict[tuple, object] = {}
 _lock = threading.Lock()
@@ -26,6 +27,34 @@ def shared_cache():
     if client is None:
         with _lock:
             client = _shared.setdefault(key, caches.create_connection("default"))
+    return client
+
+
+def incr_expiring(key: str, ttl: int) -> int:
+    """Adds one to a counter that expires `ttl` seconds after its first count; returns the new
+    count. On Redis one round trip (INCR and EXPIRE NX in a pipeline) instead of the cache API's
+    add-then-incr; the key is the cache's own (same prefix and version)."""
+    cache = shared_cache()
+    if isinstance(cache, RedisCache):
+        full_key = cache.make_key(key)
+        pipe = _redis_writer(cache).pipeline(transaction=False)
+        pipe.incr(full_key)
+        pipe.expire(full_key, ttl, nx=True)
+        count, _ = pipe.execute()
+        return count
+    cache.add(key, 0, ttl)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, ttl)
+        return 1
+
+
+def _redis_writer(cache: RedisCache):
+    """The cache's Redis client for writes, built once (the cache API builds one per call)."""
+    client = _shared.get(("writer", id(cache)))
+    if client is None:
+        client = _shared.setdefault(("writer", id(cache)), cache._cache.get_client(write=True))
     return client
 
 

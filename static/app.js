@@ -36,7 +36,7 @@
     socket.onmessage = function (event) {
       var frame = JSON.parse(event.data);
       if (frame.type === "counts") setCounts(frame);
-      if (frame.type === "message.new") lastMessage = Math.max(lastMessage, frame.message.id);
+      if (frame.type === "message.new" || frame.type === "message.sent") lastMessage = Math.max(lastMessage, frame.message.id);
       document.body.dispatchEvent(new CustomEvent("live:" + frame.type.replace(/\./g, "-"), { detail: frame }));
     };
     socket.onclose = function () {

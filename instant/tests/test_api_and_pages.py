@@ -1,6 +1,7 @@
 """The conversations API and the messaging pages: the same rules, 404 for others' conversations."""
 
 import pytest
+from django.db import connection
 
 from accounts.factories import UserFactory
 from features.courses.factories import CourseFactory, EnrolmentFactory
@@ -159,6 +160,10 @@ def test_only_trainers_and_admins_message_participants_in_bulk(client, ann, bob)
     assert not Message.objects.exists()
 
 
+# Queries of a message POST: elsewhere, on PostgreSQL.
+SEND_QUERIES = {False: 8, True: 4}
+
+
 def test_sending_a_message_runs_a_constant_number_of_queries(
     client, ann, bob, django_assert_num_queries
 ):
@@ -168,17 +173,18 @@ def test_sending_a_message_runs_a_constant_number_of_queries(
     actions.set_privacy(bob, Privacy.COURSES)  # may Ann write? only as a course peer
     conversation, _ = actions.start_conversation(ann, [bob.pk])
     client.force_login(ann)
-    # session, user, savepoint, the conversation with its members, the rules (one row per
-    # other member), insert the message, the conversation's last message time, the members'
-    # hidden flags and the sender's read time, release
-    with django_assert_num_queries(9):
+    # session, user, the conversation's members with the rules, then on PostgreSQL one write
+    # (insert the message, the conversation's last message time, the members' hidden flags and
+    # the sender's read time); elsewhere those three in a savepoint
+    queries = SEND_QUERIES[connection.vendor == "postgresql"]
+    with django_assert_num_queries(queries):
         sent = client.post(
             f"/api/conversations/{conversation.pk}/messages/",
             {"body": "Hello"},
             content_type="application/json",
         )
     assert sent.status_code == 201
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(queries):
         sent = client.post(f"/messages/{conversation.pk}/send", {"body": "Hello again"})
     assert sent.status_code == 302
     assert Message.objects.filter(conversation=conversation).count() == 2
@@ -192,10 +198,8 @@ def test_a_group_message_skips_the_pair_rules_and_costs_the_same_for_any_size(
         actions.set_privacy(user, Privacy.SITE)
     group, _ = actions.start_conversation(ann, [bob.pk, *(u.pk for u in others)], name="Team")
     client.force_login(ann)
-    # session, user, savepoint, the conversation with its members, insert the message, the
-    # conversation's last message time, the members' hidden flags and the sender's read time,
-    # release
-    with django_assert_num_queries(8):
+    # the same as a one-to-one: the members' row count does not matter
+    with django_assert_num_queries(SEND_QUERIES[connection.vendor == "postgresql"]):
         sent = client.post(
             f"/api/conversations/{group.pk}/messages/",
             {"body": "Hello team"},

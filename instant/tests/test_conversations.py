@@ -98,6 +98,24 @@ def test_the_rate_limit(ann, bob, settings):
     assert Message.objects.count() == 3
 
 
+@pytest.mark.services
+def test_the_rate_limit_counts_expire_in_redis(ann, bob, settings):
+    """On Redis the count is one pipeline (INCR, EXPIRE NX): the key lives one window, and a
+    second message does not push its expiry further."""
+    from notifications.presence import _redis_writer, shared_cache
+
+    settings.INSTANT_RATE_LIMIT = (5, 60)
+    conversation, _ = actions.start_conversation(ann, [bob.pk])
+    actions.send_message(ann, conversation.pk, "one")
+    cache = shared_cache()
+    client = _redis_writer(cache)
+    [key] = client.keys(cache.make_key(f"instant:rate:{ann.pk}:*"))
+    client.expire(key, 30)
+    actions.send_message(ann, conversation.pk, "two")
+    assert int(client.get(key)) == 2
+    assert 0 < client.ttl(key) <= 30
+
+
 def test_deleting_a_message_for_oneself(ann, bob):
     conversation, _ = actions.start_conversation(ann, [bob.pk])
     message = actions.send_message(ann, conversation.pk, "Oops")

@@ -72,6 +72,35 @@ def test_a_message_reaches_both_tabs_of_the_recipient_and_not_others(client, peo
     asyncio.run(run())
 
 
+def test_a_burst_of_pushes_costs_a_tab_one_recount(client, people, monkeypatch):
+    """Each message arrives at once; the counters that several pushes change are recounted
+    once, after the burst (one query per tab, not one per message)."""
+    from notifications import consumers, live
+
+    ann, bob, _, conversation = people
+    monkeypatch.setattr(consumers, "COUNTS_DELAY", 0.5)
+    recounts = []
+    counts_for = live.counts_for
+    monkeypatch.setattr(
+        live, "counts_for", lambda user: recounts.append(user.pk) or counts_for(user)
+    )
+    bob_headers = headers_for(client, bob)
+
+    async def run():
+        tab = await connect(bob_headers)
+        recounts.clear()
+        for n in range(4):
+            await sync_to_async(actions.send_message)(ann, conversation.pk, f"m{n}")
+        bodies = [(await next_of(tab, "message.new"))["message"]["body"] for _ in range(4)]
+        assert bodies == ["m0", "m1", "m2", "m3"]
+        assert (await next_of(tab, "counts"))["messages"] == 4
+        assert await tab.receive_nothing(timeout=0.7)
+        await tab.disconnect()
+
+    asyncio.run(run())
+    assert recounts == [bob.pk]
+
+
 def test_typing_reaches_the_other_member_only(client, people):
     ann, bob, cat, conversation = people
     ann_headers, bob_headers, cat_headers = (headers_for(client, u) for u in (ann, bob, cat))
@@ -121,7 +150,8 @@ def test_a_message_sent_from_a_tab_is_saved_acknowledged_and_pushed(client, peop
     ann_headers, bob_headers, cat_headers = (headers_for(client, u) for u in (ann, bob, cat))
 
     async def run():
-        anns, bobs, cats = (
+        anns, anns_other_tab, bobs, cats = (
+            await connect(ann_headers),
             await connect(ann_headers),
             await connect(bob_headers),
             await connect(cat_headers),
@@ -138,8 +168,11 @@ def test_a_message_sent_from_a_tab_is_saved_acknowledged_and_pushed(client, peop
         received = await next_of(bobs, "message.new")
         assert received["message"]["id"] == sent["message"]["id"]
         assert (await next_of(bobs, "counts"))["messages"] == 1
+        # Ann's other tab shows it too; the sending tab has its answer and gets no echo.
+        assert (await next_of(anns_other_tab, "message.new"))["message"] == sent["message"]
+        assert await anns.receive_nothing(timeout=0.3)
         assert await cats.receive_nothing(timeout=0.3)
-        for tab in (anns, bobs, cats):
+        for tab in (anns, anns_other_tab, bobs, cats):
             await tab.disconnect()
 
     asyncio.run(run())

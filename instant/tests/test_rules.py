@@ -5,7 +5,7 @@ import pytest
 from accounts.factories import AdminFactory, UserFactory
 from features.courses.factories import CourseFactory, EnrolmentFactory
 from instant import actions, rules
-from instant.models import Privacy
+from instant.models import Conversation, Privacy
 
 
 @pytest.fixture
@@ -151,3 +151,53 @@ def test_the_rules_are_one_query_for_any_number_of_recipients(people, django_ass
     assert len(refused) == 29 and "does not accept" in refused[many[0].pk]
     with django_assert_num_queries(0):
         assert rules.refusals(people["ann"], [people["ann"].pk]) == {}
+
+
+def test_sending_judges_a_conversation_as_the_rules_judge_its_other_member(people):
+    """send_message reads the members and the rules in one query of its own (for_message); it
+    must refuse exactly what refusals() refuses, with the same reason."""
+    ann, bob, cat, dan = (people[n] for n in ("ann", "bob", "cat", "dan"))
+    course = CourseFactory()
+    EnrolmentFactory(course=course, user=ann)
+    EnrolmentFactory(course=course, user=bob)
+    EnrolmentFactory(course=course, user=dan, role="trainer")
+    admin = AdminFactory()
+    actions.set_privacy(cat, Privacy.SITE)
+    pairs = {}
+    for sender, other in ((ann, bob), (ann, cat), (bob, cat), (dan, bob), (admin, ann)):
+        pairs[sender, other] = actions.start_conversation(sender, [other.pk])[0]
+
+    def agree():
+        for (sender, other), conversation in pairs.items():
+            kind, members, reason = rules.for_message(sender, conversation.pk)
+            assert kind == "one_to_one" and sorted(members) == sorted([sender.pk, other.pk])
+            assert reason == rules.refusals(sender, [other.pk]).get(other.pk), (sender, other)
+
+    agree()
+    actions.set_privacy(bob, Privacy.CONTACTS)  # ann: refused; dan (trainer): allowed
+    actions.set_privacy(cat, Privacy.COURSES)  # ann and bob share no course with cat: refused
+    actions.block(ann, admin.pk)
+    agree()
+    assert (
+        rules.for_message(ann, pairs[ann, bob].pk)[2]
+        == "Bob accepts messages from their contacts only."
+    )
+    bob.is_active = False
+    bob.save()
+    agree()
+    assert rules.for_message(ann, pairs[ann, bob].pk)[2] == "There is no such user."
+
+
+def test_sending_to_a_group_or_own_notes_skips_the_pair_rules(people, django_assert_num_queries):
+    ann, bob, cat = people["ann"], people["bob"], people["cat"]
+    actions.set_privacy(bob, Privacy.SITE)
+    actions.set_privacy(cat, Privacy.SITE)
+    group, _ = actions.start_conversation(ann, [bob.pk, cat.pk], name="Team")
+    notes, _ = actions.start_conversation(ann, [])
+    actions.block(bob, ann.pk)
+    with django_assert_num_queries(1):
+        kind, members, reason = rules.for_message(ann, group.pk)
+    assert (kind, sorted(members), reason) == ("group", sorted([ann.pk, bob.pk, cat.pk]), None)
+    assert rules.for_message(ann, notes.pk) == ("self", [ann.pk], None)
+    with pytest.raises(Conversation.DoesNotExist):
+        rules.for_message(people["dan"], group.pk)
