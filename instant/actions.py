@@ -79,14 +79,21 @@ def start_conversation(user, member_ids, name: str = "") -> tuple[Conversation, 
     return conversation, True
 
 
-def _check_rate(user) -> None:
+def _check_rate(user, *, sockets: bool = False) -> int | None:
+    """Counts a message against the sender's rate limit; raises RateLimited over it. With
+    `sockets`, returns how many sockets the sender has open (read in the same round trip;
+    None if not known)."""
     limit, window = settings.INSTANT_RATE_LIMIT
     bucket = int(time.time() // window)
-    if presence.incr_expiring(f"instant:rate:{user.pk}:{bucket}", window + 1) > limit:
+    count, open_sockets = presence.incr_expiring(
+        f"instant:rate:{user.pk}:{bucket}", window + 1, sockets_of=user.pk if sockets else None
+    )
+    if count > limit:
         raise RateLimited(
             f"You are sending messages too fast: at most {limit} every {window} seconds. "
             "Wait a moment and send it again."
         )
+    return open_sockets
 
 
 def clean_body(body) -> str:
@@ -104,31 +111,36 @@ def send_message(user, conversation_id: int, body, *, check_rate: bool = True) -
     """Adds a message; once it is committed it is pushed to every member's open pages.
 
     Raises Conversation.DoesNotExist for a conversation the user is not in, MessagingError
-    (or RateLimited) when refused. The message is saved before any push: nothing lives only in
-    the socket. On PostgreSQL it costs two statements: one read (membership, kind and rules)
-    and one write.
+    (or RateLimited) when refused; nothing is written then. The message is saved before any
+    push: nothing lives only in the socket.
     """
     message, pushes = write_message(user, conversation_id, body, check_rate=check_rate)
     live.push_each(pushes)
     return message
 
 
-def write_message(user, conversation_id: int, body, *, check_rate: bool = True):
+def write_message(
+    user, conversation_id: int, body, *, check_rate: bool = True, from_socket: bool = False
+):
     """send_message without its pushes: returns the saved message and the pushes, as
     live.push_each takes them, for the caller to send once the message is committed (a socket
-    pushes them from its event loop, without a hand-off from this thread and back)."""
-    # Membership before the body: outsiders get DoesNotExist (a 404) whatever they sent.
+    pushes them from its event loop, without a hand-off from this thread and back).
 
-    kind, member_ids, refusal = rules.for_message(user, conversation_id)
-    body = clean_body(body)
-    if refusal:
-        raise MessagingError(refusal)
-    if check_rate:
-        _check_rate(user)
+    `from_socket`: sent by one of the sender's open tabs, which has its answer: the sender's
+    tabs are left out of the pushes when that one is the only tab they have open.
+    """
+    try:
+        body = clean_body(body)
+    except MessagingError:
+        rules.for_message(user, conversation_id)  # outsiders get a 404 whatever they sent
+        raise
+    # Every attempt counts, refused ones too; the count comes before the write, which is also
+    # where the membership and the rules are checked (one statement on PostgreSQL).
+    open_sockets = _check_rate(user, sockets=from_socket) if check_rate else None
     message = Message(
         conversation_id=conversation_id, sender=user, body=body, created_at=timezone.now()
     )
-    _save(message)
+    member_ids = _save(message)
     frame = {
         "type": "message.new",
         "conversation": conversation_id,
@@ -137,56 +149,70 @@ def write_message(user, conversation_id: int, body, *, check_rate: bool = True):
     # The recipients first, with their counters in the same group message; then the sender's
     # other tabs.
     others = [m for m in member_ids if m != user.pk]
-    return message, [(others, frame, True), ([user.pk], frame, False)]
+    senders_tabs = [] if from_socket and open_sockets == 1 else [user.pk]
+    return message, [(others, frame, True), (senders_tabs, frame, False)]
 
 
-def _save(message: Message) -> None:
-    """Inserts the message, sets the conversation's last message time, shows the conversation
-    again to members who hid it and marks it read for the sender: all or nothing.
+def _save(message: Message) -> list[int]:
+    """Checks that the sender is a member and may write to the conversation, then inserts the
+    message, sets the conversation's last message time, shows the conversation again to members
+    who hid it and marks it read for the sender: all or nothing. Returns the members' ids.
 
-    On PostgreSQL one statement (its own transaction outside atomic()): the latency of a
-    message is mostly round trips to the database. Elsewhere three statements in atomic().
+    On PostgreSQL one statement, its own transaction outside atomic(): a message's latency is
+    mostly round trips to the database. Elsewhere a read, then three statements in atomic().
     """
-    now, sender_id = message.created_at, message.sender_id
+    sender, conversation_id, now = message.sender, message.conversation_id, message.created_at
     if connection.vendor == "postgresql":
+        values = rules.members_values(sender, conversation_id, body=message.body, now=now)
         with connection.cursor() as cursor:
-            cursor.execute(
-                _save_sql(),
-                {
-                    "conversation": message.conversation_id,
-                    "sender": sender_id,
-                    "body": message.body,
-                    "now": now,
-                },
-            )
-            message.pk = cursor.fetchone()[0]
-        return
+            cursor.execute(_save_sql(), values)
+            rows = cursor.fetchall()
+        _, member_ids, refusal = rules.judge_members(sender, rows)
+        if refusal:
+            raise MessagingError(refusal)
+        message.pk = rows[0][4]
+        return member_ids
+    _, member_ids, refusal = rules.for_message(sender, conversation_id)
+    if refusal:
+        raise MessagingError(refusal)
     with transaction.atomic():
         message.save(force_insert=True)
-        Conversation.objects.filter(pk=message.conversation_id).update(last_message_at=now)
+        Conversation.objects.filter(pk=conversation_id).update(last_message_at=now)
         Membership.objects.filter(
-            Q(hidden=True) | Q(user_id=sender_id), conversation_id=message.conversation_id
+            Q(hidden=True) | Q(user_id=sender.pk), conversation_id=conversation_id
         ).update(
             hidden=False,
-            last_read_at=Case(When(user_id=sender_id, then=Value(now)), default=F("last_read_at")),
+            last_read_at=Case(When(user_id=sender.pk, then=Value(now)), default=F("last_read_at")),
         )
+    return member_ids
 
 
 @functools.cache
 def _save_sql() -> str:
+    """_save on PostgreSQL: the members with the verdict (rules.members_sql), then the writes,
+    each only if the sender is a member and no member refuses them. Returns the members' rows
+    with the new message's id (NULL when nothing was written)."""
     message, conversation = Message._meta.db_table, Conversation._meta.db_table
     membership = Membership._meta.db_table
     return f"""
-        WITH conversation AS (
-            UPDATE {conversation} SET last_message_at = %(now)s WHERE id = %(conversation)s
+        WITH member AS ({rules.members_sql()}),
+        allowed AS (
+            SELECT 1 FROM member
+            HAVING bool_or(id = %(sender)s) AND NOT bool_or(reason IS NOT NULL)
+        ), message AS (
+            INSERT INTO {message} (conversation_id, sender_id, body, created_at)
+            SELECT %(conversation)s, %(sender)s, %(body)s, %(now)s FROM allowed
+            RETURNING id
+        ), conversation AS (
+            UPDATE {conversation} SET last_message_at = %(now)s
+            WHERE id = %(conversation)s AND EXISTS (SELECT 1 FROM message)
         ), members AS (
             UPDATE {membership} SET hidden = false,
                 last_read_at = CASE WHEN user_id = %(sender)s THEN %(now)s ELSE last_read_at END
             WHERE conversation_id = %(conversation)s AND (hidden OR user_id = %(sender)s)
+                AND EXISTS (SELECT 1 FROM message)
         )
-        INSERT INTO {message} (conversation_id, sender_id, body, created_at)
-        VALUES (%(conversation)s, %(sender)s, %(body)s, %(now)s)
-        RETURNING id
+        SELECT id, full_name, kind, reason, (SELECT id FROM message) FROM member
     """
 
 

@@ -64,7 +64,7 @@ async def sync(consumer, frame):
 @live.database_async
 def _send(user, conversation_id: int, body):
     # Outside any transaction: the message is committed when this returns.
-    message, pushes = actions.write_message(user, conversation_id, body)
+    message, pushes = actions.write_message(user, conversation_id, body, from_socket=True)
     return message_item(message, user.display_name), pushes
 
 

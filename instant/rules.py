@@ -32,55 +32,36 @@ from instant.models import (
 def refusals(sender, recipient_ids) -> dict[int, str]:
     """Maps each recipient the sender may not message to the reason. One query for any number
     of recipients (none when the only recipient is the sender)."""
-    ids = {int(i) for i in recipient_ids} - {sender.pk}
+    ids = sorted({int(i) for i in recipient_ids} - {sender.pk})
     if not ids:
         return {}
-    facts = {row["pk"]: row for row in _facts(sender.pk, ids)}
-    result = {}
-    for i in ids:
-        reason = _refusal(sender, facts.get(i))
-        if reason:
-            result[i] = reason
-    return result
+    values = _values(sender, **{f"id{n}": i for n, i in enumerate(ids)})
+    sql = _verdicts_sql().replace("{ids}", ", ".join(f"%(id{n})s" for n in range(len(ids))))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        found = {pk: reason(code, name) for pk, name, code in cursor.fetchall()}
+    result = {i: found.get(i, NO_SUCH_USER) for i in ids}
+    return {i: why for i, why in result.items() if why}
 
 
-def _refusal(sender, row) -> str | None:
-    """The rules above, in order, for one recipient's row of `_facts` (None: no such user)."""
-    if row is None:
-        return "There is no such user."
-    name = row["full_name"]
-    if row["blocked_by"]:
-        return f"{name} does not accept messages from you."
-    if row["blocking"]:
-        return f"You have blocked {name}. Unblock them to send a message."
-    if sender.is_superuser or row["taught"] or row["reporting_line"]:
-        return None
-    privacy = row["privacy"] or Privacy.COURSES
-    if privacy == Privacy.SITE or row["contact"]:
-        return None
-    if privacy == Privacy.COURSES and row["classmate"]:
-        return None
-    if privacy == Privacy.CONTACTS:
-        return f"{name} accepts messages from their contacts only."
-    return f"{name} accepts messages from contacts and people in their courses only."
+NO_SUCH_USER = "There is no such user."
+_REASONS = {
+    "blocked_by": "{name} does not accept messages from you.",
+    "blocking": "You have blocked {name}. Unblock them to send a message.",
+    "contacts_only": "{name} accepts messages from their contacts only.",
+    "courses_only": "{name} accepts messages from contacts and people in their courses only.",
+    "no_user": NO_SUCH_USER,
+}
 
 
-FACT_COLUMNS = (
-    "pk",
-    "full_name",
-    "privacy",
-    "blocked_by",
-    "blocking",
-    "taught",
-    "reporting_line",
-    "contact",
-    "classmate",
-)
+def reason(code: str | None, name: str) -> str | None:
+    """The sentence for a refusal code of the verdict (None: allowed)."""
+    return _REASONS[code].format(name=name) if code else None
 
 
-def _rule_columns() -> list[str]:
-    """One boolean SQL expression per rule, in FACT_COLUMNS' order after the privacy: each
-    between the sender (%(sender)s) and the user of the row (u), at %(now)s.
+def _facts_sql() -> str:
+    """One row per user u with a boolean column per rule between the sender (%(sender)s) and u,
+    at %(now)s. {source} is the FROM clause naming u (and s, their messaging settings).
 
     Written in SQL rather than with the ORM: building these with six Exists() took about 10 ms
     a message, five times what the database takes to run them.
@@ -88,96 +69,111 @@ def _rule_columns() -> list[str]:
     enrolment = Enrolment._meta.db_table
     job = JobAssignment._meta.db_table
     block = Block._meta.db_table
-    return [
-        f"""EXISTS (SELECT 1 FROM {block} b
-                    WHERE b.blocker_id = u.id AND b.blocked_id = %(sender)s)""",
-        f"""EXISTS (SELECT 1 FROM {block} b
-                    WHERE b.blocker_id = %(sender)s AND b.blocked_id = u.id)""",
-        f"""EXISTS (SELECT 1 FROM {enrolment} r JOIN {enrolment} t ON t.course_id = r.course_id
+    return f"""
+        SELECT u.id, u.full_name, u.is_active, s.privacy,
+            EXISTS (SELECT 1 FROM {block} b
+                    WHERE b.blocker_id = u.id AND b.blocked_id = %(sender)s) AS blocked_by,
+            EXISTS (SELECT 1 FROM {block} b
+                    WHERE b.blocker_id = %(sender)s AND b.blocked_id = u.id) AS blocking,
+            EXISTS (SELECT 1 FROM {enrolment} r JOIN {enrolment} t ON t.course_id = r.course_id
                     WHERE r.user_id = u.id AND (r.ends_at IS NULL OR r.ends_at > %(now)s)
                       AND t.user_id = %(sender)s AND t.role = %(trainer)s
-                      AND (t.ends_at IS NULL OR t.ends_at > %(now)s))""",
-        f"""EXISTS (SELECT 1 FROM {job} j
+                      AND (t.ends_at IS NULL OR t.ends_at > %(now)s)) AS taught,
+            EXISTS (SELECT 1 FROM {job} j
                     WHERE (j.user_id = %(sender)s AND (j.manager_id = u.id
                            OR (j.temp_manager_id = u.id AND j.temp_manager_expires_at > %(now)s)))
                        OR (j.user_id = u.id AND (j.manager_id = %(sender)s
                            OR (j.temp_manager_id = %(sender)s
-                               AND j.temp_manager_expires_at > %(now)s))))""",
-        f"""EXISTS (SELECT 1 FROM {Contact._meta.db_table} c
-                    WHERE c.user_id = %(sender)s AND c.contact_id = u.id)""",
-        f"""EXISTS (SELECT 1 FROM {enrolment} r JOIN {enrolment} m ON m.course_id = r.course_id
+                               AND j.temp_manager_expires_at > %(now)s)))) AS reporting_line,
+            EXISTS (SELECT 1 FROM {Contact._meta.db_table} c
+                    WHERE c.user_id = %(sender)s AND c.contact_id = u.id) AS contact,
+            EXISTS (SELECT 1 FROM {enrolment} r JOIN {enrolment} m ON m.course_id = r.course_id
                     WHERE r.user_id = u.id AND (r.ends_at IS NULL OR r.ends_at > %(now)s)
-                      AND m.user_id = %(sender)s AND (m.ends_at IS NULL OR m.ends_at > %(now)s))""",
-    ]
-
-
-@functools.cache
-def _facts_sql() -> str:
-    """The rules as one SELECT for one sender and a list of users ({ids})."""
-    return f"""
-        SELECT u.id, u.full_name, s.privacy, {", ".join(_rule_columns())}
-        FROM {get_user_model()._meta.db_table} u
-        LEFT JOIN {MessagingSettings._meta.db_table} s ON s.user_id = u.id
-        WHERE u.is_active AND u.id IN ({{ids}})
+                      AND m.user_id = %(sender)s AND (m.ends_at IS NULL OR m.ends_at > %(now)s))
+                AS classmate
+        {{source}}
     """
 
 
+def _verdict_sql() -> str:
+    """The rules of the module's docstring, in order, over a row f of _facts_sql: NULL when the
+    sender may message f, else the code of the first rule that refuses (see _REASONS)."""
+    privacy = f"COALESCE(f.privacy, '{Privacy.COURSES.value}')"
+    return f"""CASE
+        WHEN NOT f.is_active THEN 'no_user'
+        WHEN f.blocked_by THEN 'blocked_by'
+        WHEN f.blocking THEN 'blocking'
+        WHEN %(admin)s OR f.taught OR f.reporting_line THEN NULL
+        WHEN {privacy} = '{Privacy.SITE.value}' OR f.contact THEN NULL
+        WHEN {privacy} = '{Privacy.COURSES.value}' AND f.classmate THEN NULL
+        WHEN {privacy} = '{Privacy.CONTACTS.value}' THEN 'contacts_only'
+        ELSE 'courses_only'
+    END"""
+
+
+def _settings_join() -> str:
+    return f"LEFT JOIN {MessagingSettings._meta.db_table} s ON s.user_id = u.id"
+
+
 @functools.cache
-def _members_sql() -> str:
-    """Every member of a conversation (%(conversation)s) with its kind, and for the other member
-    of a one-to-one the rules as in _facts_sql (not worked out for the members of a group: the
-    rules apply when it is created, not to each message)."""
-    pair = "c.kind = %(pair)s AND u.id <> %(sender)s AND u.is_active"
-    rules = ", ".join(f"CASE WHEN {pair} THEN {column} END" for column in _rule_columns())
-    return f"""
-        SELECT u.id, u.full_name, s.privacy, {rules}, c.kind, u.is_active
-        FROM {Conversation._meta.db_table} c
+def _verdicts_sql() -> str:
+    """id, full_name and the verdict for each active user of {ids}."""
+    source = f"""FROM {get_user_model()._meta.db_table} u {_settings_join()}
+        WHERE u.is_active AND u.id IN ({{ids}})"""
+    facts = _facts_sql().replace("{source}", source)
+    return f"SELECT f.id, f.full_name, {_verdict_sql()} FROM ({facts}) f"
+
+
+@functools.cache
+def members_sql() -> str:
+    """Every member of conversation %(conversation)s: id, full_name, the conversation's kind and,
+    for the other member of a one-to-one, the verdict (NULL for the members of a group or own
+    notes: the rules apply when a group is made, not to each message)."""
+    source = f"""FROM {Conversation._meta.db_table} c
         JOIN {Membership._meta.db_table} mm ON mm.conversation_id = c.id
         JOIN {get_user_model()._meta.db_table} u ON u.id = mm.user_id
-        LEFT JOIN {MessagingSettings._meta.db_table} s ON s.user_id = u.id
-        WHERE c.id = %(conversation)s
-    """
+        {_settings_join()}
+        WHERE c.id = %(conversation)s"""
+    facts = _facts_sql().replace("SELECT u.id,", "SELECT c.kind, u.id,", 1)
+    facts = facts.replace("{source}", source)
+    return f"""SELECT f.id, f.full_name, f.kind,
+        CASE WHEN f.kind = %(pair)s AND f.id <> %(sender)s THEN {_verdict_sql()} END AS reason
+        FROM ({facts}) f"""
 
 
-def _values(sender_id: int, **more) -> dict:
-    return {
-        "sender": sender_id,
-        "now": connection.ops.adapt_datetimefield_value(timezone.now()),
-        "trainer": Enrolment.Role.TRAINER.value,
-        **more,
-    }
-
-
-def _facts(sender_id: int, ids) -> list[dict]:
-    """One row per active recipient: their name and privacy, and whether each rule applies
-    between them and the sender. One query, EXISTS subqueries for the rules."""
-    ids = sorted(ids)
-    values = _values(sender_id, **{f"id{n}": i for n, i in enumerate(ids)})
-    sql = _facts_sql().replace("{ids}", ", ".join(f"%(id{n})s" for n in range(len(ids))))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        return [dict(zip(FACT_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+def members_values(sender, conversation_id: int, **more) -> dict:
+    """The parameters of members_sql."""
+    return _values(
+        sender, conversation=conversation_id, pair=Conversation.Kind.ONE_TO_ONE.value, **more
+    )
 
 
 def for_message(sender, conversation_id: int) -> tuple[str, list[int], str | None]:
     """What sending to a conversation needs, in one query: its kind, its members' ids (the
     sender's included) and, for a one-to-one, why the sender may not write to the other
     member (None if they may). Raises Conversation.DoesNotExist unless the sender is a member."""
-    values = _values(sender.pk, conversation=conversation_id, pair=Conversation.Kind.ONE_TO_ONE)
     with connection.cursor() as cursor:
-        cursor.execute(_members_sql(), values)
-        rows = cursor.fetchall()
+        cursor.execute(members_sql(), members_values(sender, conversation_id))
+        return judge_members(sender, cursor.fetchall())
+
+
+def judge_members(sender, rows) -> tuple[str, list[int], str | None]:
+    """for_message's answer from rows starting (id, full_name, kind, reason code)."""
     member_ids = [row[0] for row in rows]
     if sender.pk not in member_ids:
         raise Conversation.DoesNotExist("Conversation matching query does not exist.")
-    kind = rows[0][-2]
-    reason = None
-    if kind == Conversation.Kind.ONE_TO_ONE:
-        for *facts, _, active in rows:
-            if facts[0] != sender.pk:
-                row = dict(zip(FACT_COLUMNS, facts, strict=True)) if active else None
-                reason = _refusal(sender, row)
-    return kind, member_ids, reason
+    refusal = next((reason(row[3], row[1]) for row in rows if row[3]), None)
+    return rows[0][2], member_ids, refusal
+
+
+def _values(sender, **more) -> dict:
+    return {
+        "sender": sender.pk,
+        "admin": bool(sender.is_superuser),
+        "now": connection.ops.adapt_datetimefield_value(timezone.now()),
+        "trainer": Enrolment.Role.TRAINER.value,
+        **more,
+    }
 
 
 def can_see_online(viewer_id: int, user_ids) -> set[int]:

@@ -83,9 +83,15 @@ def test_only_members_reach_a_conversation(ann, bob):
 
 def test_blocking_stops_an_existing_conversation(ann, bob):
     conversation, _ = actions.start_conversation(ann, [bob.pk])
+    actions.set_flags(bob, conversation.pk, hidden=True)
     actions.block(bob, ann.pk)
     with pytest.raises(actions.MessagingError, match="does not accept"):
         actions.send_message(ann, conversation.pk, "Hi")
+    # Nothing of the send was written (on PostgreSQL the check and the writes are one statement).
+    conversation.refresh_from_db()
+    assert conversation.last_message_at is None
+    assert not Message.objects.exists()
+    assert conversation.memberships.get(user=bob).hidden
 
 
 def test_the_rate_limit(ann, bob, settings):

@@ -72,6 +72,44 @@ def test_a_message_reaches_both_tabs_of_the_recipient_and_not_others(client, peo
     asyncio.run(run())
 
 
+def test_a_senders_only_tab_costs_no_push_to_their_own_group(client, people, monkeypatch):
+    """The sending tab has its answer; with no other tab open nothing goes to the sender's
+    group (the open sockets are read in the rate check's round trip)."""
+    from notifications import live
+
+    ann, bob, _, conversation = people
+    pushed_to = []
+    push_each_async = live.push_each_async
+
+    async def recording(pushes, **kwargs):
+        pushed_to.extend(user_id for user_ids, _, _ in pushes for user_id in user_ids)
+        await push_each_async(pushes, **kwargs)
+
+    monkeypatch.setattr(live, "push_each_async", recording)
+    ann_headers = headers_for(client, ann)
+
+    async def send(tab, body):
+        await tab.send_json_to(
+            {"type": "message.send", "conversation": conversation.pk, "body": body}
+        )
+        assert (await next_of(tab, "message.sent"))["message"]["body"] == body
+
+    async def run():
+        tab = await connect(ann_headers)
+        await send(tab, "alone")
+        assert pushed_to == [bob.pk]
+        other_tab = await connect(ann_headers)
+        await send(tab, "with another tab open")
+        assert pushed_to == [bob.pk, bob.pk, ann.pk]
+        assert (await next_of(other_tab, "message.new"))["message"][
+            "body"
+        ] == "with another tab open"
+        for each in (tab, other_tab):
+            await each.disconnect()
+
+    asyncio.run(run())
+
+
 def test_a_burst_of_pushes_costs_a_tab_one_recount(client, people, monkeypatch):
     """Each message arrives at once; the counters that several pushes change are recounted
     once, after the burst (one query per tab, not one per message)."""
