@@ -8,6 +8,10 @@ import pytest
 # The demo's people (the `demo_people` fixture), for every feature's demo test.
 pytest_plugins = ["features.job_assignments.tests.demo"]
 
+# The ASGI process's garbage collection policy is for servers (totara_messaging/gcpolicy.py has
+# its own tests); a test process that imports the ASGI application keeps the default.
+os.environ.setdefault("ASGI_GC_POLICY", "off")
+
 SERVICES = bool(os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"))
 
 

@@ -16,6 +16,11 @@ from notifications.consumers import LiveConsumer  # noqa: E402
 
 websocket_urlpatterns = [path("ws/", LiveConsumer.as_asgi())]
 
+if os.environ.get("ASGI_GC_POLICY", "on") == "on":
+    from totara_messaging import gcpolicy
+
+    gcpolicy.install()
+
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
