@@ -1,10 +1,13 @@
 """Frames pages send over the socket for instant messaging: sending a message, typing, and
 resync after a gap."""
 
+import asyncio
+import weakref
+
 from instant import actions, queries
 from instant.models import Conversation, Membership
 from instant.presenting import message_item
-from notifications import live
+from notifications import delivery, live
 
 
 @live.database_async
@@ -64,15 +67,25 @@ async def sync(consumer, frame):
 @live.database_async
 def _send(user, conversation_id: int, body):
     # Outside any transaction: the message is committed when this returns.
-    message, pushes = actions.write_message(user, conversation_id, body, from_socket=True)
-    return message_item(message, user.display_name), pushes
+    _, pushes = actions.write_message(user, conversation_id, body, from_socket=True)
+    return pushes[0][1]["message"], pushes  # the message item, as the pushes carry it
+
+
+# Per open tab, the recipients of its last message in each conversation it wrote to: the next
+# message there looks up their sockets while it is being saved (see send_message).
+_recipients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+REMEMBERED_CONVERSATIONS = 20
 
 
 async def send_message(consumer, frame):
     """Sends a message from an open tab, as the API's POST does (same action, same rules and
     rate limit) without a request per message. Answers `message.sent` with the item, or
     `message.refused` with the reason; either carries the frame's `ref` back so the tab can
-    match it. The message is saved before any push, like every other way of sending."""
+    match it. The message is saved before any push, like every other way of sending.
+
+    While it is saved, the sockets of the recipients of this tab's previous message in the
+    conversation are looked up, so that once it is committed one trip to Redis delivers it
+    (the saved members decide: if they differ, they are looked up then)."""
     ref = frame.get("ref")
     if not isinstance(ref, str | int) or len(str(ref)) > 64:
         ref = None
@@ -83,6 +96,13 @@ async def send_message(consumer, frame):
             {"type": "message.refused", "ref": ref, "error": "message.send needs a conversation id"}
         )
         return
+    remembered = _recipients.setdefault(consumer, {})
+    expected = remembered.get(conversation_id)
+    ahead = (
+        asyncio.ensure_future(delivery.look_up(map(live.group_name, expected)))
+        if expected
+        else None
+    )
     try:
         item, pushes = await _send(consumer.user, conversation_id, frame.get("body"))
     except Conversation.DoesNotExist:
@@ -91,11 +111,24 @@ async def send_message(consumer, frame):
         error = str(refused)
     else:
         # The recipients first; then the answer to this tab; then the sender's other tabs.
-        recipients, senders_tabs = pushes
-        await live.push_each_async([recipients])
+        (recipients, message, counts), senders_tabs = pushes
+        recipients = tuple(recipients)
+        if ahead is not None and recipients == expected:
+            targets = await ahead
+        else:
+            targets = await delivery.look_up(map(live.group_name, recipients))
+        ahead = None
+        await delivery.deliver(targets, live.event(message, counts=counts))
+        remembered.pop(conversation_id, None)
+        remembered[conversation_id] = recipients
+        if len(remembered) > REMEMBERED_CONVERSATIONS:
+            del remembered[next(iter(remembered))]
         await consumer.send_json(
             {"type": "message.sent", "ref": ref, "conversation": conversation_id, "message": item}
         )
         await live.push_each_async([senders_tabs], origin=consumer.channel_name)
         return
+    finally:
+        if ahead is not None:
+            ahead.cancel()
     await consumer.send_json({"type": "message.refused", "ref": ref, "error": error})

@@ -9,9 +9,11 @@ from notifications import live, presence
 
 logger = logging.getLogger(__name__)
 
-# Pushes that change a tab's counters within this many seconds share one recount: a burst of
-# messages or alerts costs one counters query per tab, not one per push.
+# A tab recounts its counters once pushes that change them pause for COUNTS_DELAY seconds, and
+# at least every COUNTS_MAX_DELAY while they keep coming: a burst of messages or alerts costs a
+# tab one counters query, or one a second, instead of one per push.
 COUNTS_DELAY = 0.05
+COUNTS_MAX_DELAY = 1.0
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
@@ -19,6 +21,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     counts_task: asyncio.Task | None = None
     counts_due = False
+    last_change = 0.0
 
     async def connect(self):
         user = self.scope.get("user")
@@ -56,15 +59,19 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "counts", **counts})
 
     def recount_soon(self):
-        """Sends the counters COUNTS_DELAY from now, once for every push until then."""
+        """Sends the counters once the pushes that change them pause (see COUNTS_DELAY)."""
         self.counts_due = True
+        self.last_change = asyncio.get_running_loop().time()
         if self.counts_task is None or self.counts_task.done():
             self.counts_task = asyncio.create_task(self._recount())
 
     async def _recount(self):
+        loop = asyncio.get_running_loop()
         try:
             while self.counts_due:
-                await asyncio.sleep(COUNTS_DELAY)
+                latest = loop.time() + COUNTS_MAX_DELAY
+                while (wait := min(self.last_change + COUNTS_DELAY, latest) - loop.time()) > 0:
+                    await asyncio.sleep(wait)
                 self.counts_due = False
                 await self.send_counts()
         except asyncio.CancelledError:

@@ -12,6 +12,8 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
 
+from notifications import delivery
+
 _counters: dict[str, Callable] = {}
 _receivers: dict[str, Callable] = {}
 
@@ -97,15 +99,17 @@ async def push_each_async(
 ) -> None:
     """push_each_now from async code (a consumer), after what it pushes is committed. The
     socket named by `origin` (a channel name) does not get the frames: it sent them."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
     for user_ids, frame, counts in pushes:
-        event = {"type": "push", "frame": frame, "counts": counts}
-        if origin:
-            event["origin"] = origin
-        for user_id in dict.fromkeys(user_ids):
-            await layer.group_send(group_name(user_id), event)
+        await delivery.send(map(group_name, user_ids), event(frame, counts=counts, origin=origin))
+
+
+def event(frame: dict, *, counts: bool = False, origin: str | None = None) -> dict:
+    """The group message that makes each open page of a user send `frame` (then, with `counts`,
+    its refreshed counters), except the page whose socket is `origin`."""
+    message = {"type": "push", "frame": frame, "counts": counts}
+    if origin:
+        message["origin"] = origin
+    return message
 
 
 def push(user_ids: Iterable[int], frame: dict, *, counts: bool = False) -> None:

@@ -90,3 +90,66 @@ def test_an_idle_socket_outlives_the_redis_socket_timeout(client, user):
         await communicator.disconnect()
 
     asyncio.run(run())
+
+
+@pytest.mark.services
+def test_two_trip_delivery_reaches_what_group_send_reaches(client, user, other_user):
+    """notifications.delivery: look_up reads a group's sockets, deliver puts the message where
+    channels-redis's group_send would (its own receive reads it); another group is untouched."""
+    from django.test import Client
+
+    from notifications import delivery
+
+    # One client each: logging another user in on the same client ends the first session.
+    headers, others = session_headers(client, user), session_headers(Client(), other_user)
+
+    async def run():
+        tabs = [(await open_socket(headers))[0] for _ in range(2)]
+        other = (await open_socket(others))[0]
+        for tab in (*tabs, other):
+            assert (await tab.receive_json_from(timeout=5))["type"] == "counts"
+        targets = await delivery.look_up([live.group_name(user.pk)])
+        assert len(targets.channels) == 2
+        await delivery.deliver(targets, live.event({"type": "alert.new", "id": 3}))
+        for tab in tabs:
+            assert await tab.receive_json_from(timeout=5) == {"type": "alert.new", "id": 3}
+        assert await other.receive_nothing(timeout=0.3)
+        # A tab closed after the look-up: its channel is gone, the others still get it.
+        await tabs[1].disconnect()
+        await delivery.deliver(targets, live.event({"type": "alert.new", "id": 4}))
+        assert await tabs[0].receive_json_from(timeout=5) == {"type": "alert.new", "id": 4}
+        await delivery.send([], live.event({"type": "alert.new", "id": 5}))  # nobody: nothing
+        assert await tabs[0].receive_nothing(timeout=0.3)
+        for tab in (tabs[0], other):
+            await tab.disconnect()
+
+    asyncio.run(run())
+
+
+def test_a_tab_recounts_when_pushes_pause_and_at_least_every_max_delay(client, user, monkeypatch):
+    from notifications import consumers
+
+    monkeypatch.setattr(consumers, "COUNTS_DELAY", 0.2)
+    monkeypatch.setattr(consumers, "COUNTS_MAX_DELAY", 0.5)
+    headers = session_headers(client, user)
+
+    async def run():
+        communicator, connected, _ = await open_socket(headers)
+        assert connected
+        assert (await communicator.receive_json_from(timeout=5))["type"] == "counts"
+        layer = get_channel_layer()
+        refresh = live.event({"type": "counts.refresh"})
+        during = 0
+        stream_ends = time.monotonic() + 1.3
+        while time.monotonic() < stream_ends:  # a push every 50 ms: never a 200 ms pause
+            await layer.group_send(live.group_name(user.pk), refresh)
+            # (a receive that times out would cancel the application: look first)
+            if not await communicator.receive_nothing(timeout=0.05):
+                assert (await communicator.receive_json_from())["type"] == "counts"
+                during += 1
+        assert 1 <= during <= 3, during
+        assert (await communicator.receive_json_from(timeout=2))["type"] == "counts"
+        assert await communicator.receive_nothing(timeout=0.4)
+        await communicator.disconnect()
+
+    asyncio.run(run())

@@ -75,17 +75,17 @@ def test_a_message_reaches_both_tabs_of_the_recipient_and_not_others(client, peo
 def test_a_senders_only_tab_costs_no_push_to_their_own_group(client, people, monkeypatch):
     """The sending tab has its answer; with no other tab open nothing goes to the sender's
     group (the open sockets are read in the rate check's round trip)."""
-    from notifications import live
+    from notifications import delivery, live
 
     ann, bob, _, conversation = people
     pushed_to = []
-    push_each_async = live.push_each_async
+    deliver = delivery.deliver
 
-    async def recording(pushes, **kwargs):
-        pushed_to.extend(user_id for user_ids, _, _ in pushes for user_id in user_ids)
-        await push_each_async(pushes, **kwargs)
+    async def recording(targets, message):
+        pushed_to.extend(targets.groups)
+        await deliver(targets, message)
 
-    monkeypatch.setattr(live, "push_each_async", recording)
+    monkeypatch.setattr(delivery, "deliver", recording)
     ann_headers = headers_for(client, ann)
 
     async def send(tab, body):
@@ -97,15 +97,45 @@ def test_a_senders_only_tab_costs_no_push_to_their_own_group(client, people, mon
     async def run():
         tab = await connect(ann_headers)
         await send(tab, "alone")
-        assert pushed_to == [bob.pk]
+        assert pushed_to == [live.group_name(bob.pk)]
         other_tab = await connect(ann_headers)
         await send(tab, "with another tab open")
-        assert pushed_to == [bob.pk, bob.pk, ann.pk]
-        assert (await next_of(other_tab, "message.new"))["message"][
-            "body"
-        ] == "with another tab open"
+        # The sender's other tabs come after the answer to the sending tab.
+        frame = await next_of(other_tab, "message.new")
+        assert frame["message"]["body"] == "with another tab open"
+        assert pushed_to == [live.group_name(u) for u in (bob.pk, bob.pk, ann.pk)]
         for each in (tab, other_tab):
             await each.disconnect()
+
+    asyncio.run(run())
+
+
+def test_a_tabs_next_message_reaches_members_who_joined_since_its_last(client, people):
+    """A tab's second message in a conversation looks up the previous recipients' sockets while
+    it is saved; the saved members decide who gets it."""
+    from instant.models import Membership
+
+    ann, bob, cat, _ = people
+    group, _ = actions.start_conversation(ann, [bob.pk], name="Team")
+    ann_headers, bob_headers, cat_headers = (headers_for(client, u) for u in (ann, bob, cat))
+
+    async def run():
+        anns, bobs, cats = (
+            await connect(ann_headers),
+            await connect(bob_headers),
+            await connect(cat_headers),
+        )
+        for body in ("first", "second"):
+            await anns.send_json_to(
+                {"type": "message.send", "conversation": group.pk, "body": body}
+            )
+            assert (await next_of(bobs, "message.new"))["message"]["body"] == body
+            if body == "first":
+                assert await cats.receive_nothing(timeout=0.3)
+                await sync_to_async(Membership.objects.create)(conversation=group, user=cat)
+        assert (await next_of(cats, "message.new"))["message"]["body"] == "second"
+        for tab in (anns, bobs, cats):
+            await tab.disconnect()
 
     asyncio.run(run())
 
