@@ -27,7 +27,7 @@ class ItemForm(forms.Form):
         required=False, widget=TEXTAREA, max_length=2000, label="Objective description"
     )
     comment = forms.CharField(
-        required=False, max_length=2000, label="Comment for your manager (optional)"
+        required=False, max_length=2000, label="Comment on this item for your manager (optional)"
     )
 
 

@@ -318,10 +318,10 @@ def test_a_plan_is_approved_from_the_managers_tasks_and_the_learner_is_told(page
     log_in(page, "lee")
     page.get_by_role("link", name="Plans").click()
     page.get_by_role("link", name="Become a team lead").click()
-    # Two fields on this page are labelled so: the add form's and this one.
     the_plan = page.get_by_role("region", name="The plan", exact=True)
     expect(the_plan.get_by_label("Plan name")).to_have_value("Become a team lead")
-    the_plan.get_by_label("Comment for your manager (optional)").fill("Ready for review")
+    # The add form has a comment of its own: each label says which it is.
+    page.get_by_label("Comment on the plan for your manager (optional)").fill("Ready for review")
     the_plan.get_by_role("button", name="Ask my manager to approve the plan").click()
     expect(page.get_by_role("status")).to_contain_text(
         "Your manager has been asked to approve the plan.", timeout=SLOW
