@@ -79,26 +79,21 @@ def start_conversation(user, member_ids, name: str = "") -> tuple[Conversation, 
     return conversation, True
 
 
-def _check_rate(user, *, sockets: bool = False) -> int | None:
-    """Counts a message against the sender's rate limit; raises RateLimited over it. With
-    `sockets`, returns how many sockets the sender has open (read in the same round trip;
-    None if not known)."""
+def _check_rate(user) -> None:
     limit, window = settings.INSTANT_RATE_LIMIT
     bucket = int(time.time() // window)
-    count, open_sockets = presence.incr_expiring(
-        f"instant:rate:{user.pk}:{bucket}", window + 1, sockets_of=user.pk if sockets else None
-    )
-    if count > limit:
+    if presence.incr_expiring(f"instant:rate:{user.pk}:{bucket}", window + 1) > limit:
         raise RateLimited(
             f"You are sending messages too fast: at most {limit} every {window} seconds. "
             "Wait a moment and send it again."
         )
-    return open_sockets
 
 
 def clean_body(body) -> str:
     if not isinstance(body, str) or not body.strip():
         raise MessagingError("Write a message first.")
+    if "\x00" in body:
+        raise MessagingError("A message cannot contain NUL characters (\\x00).")
     body = body.strip()
     if len(body) > MAX_MESSAGE_LENGTH:
         raise MessagingError(
@@ -119,24 +114,21 @@ def send_message(user, conversation_id: int, body, *, check_rate: bool = True) -
     return message
 
 
-def write_message(
-    user, conversation_id: int, body, *, check_rate: bool = True, from_socket: bool = False
-):
+def write_message(user, conversation_id: int, body, *, check_rate: bool = True):
     """send_message without its pushes: returns the saved message and the pushes, as
     live.push_each takes them, for the caller to send once the message is committed (a socket
-    pushes them from its event loop, without a hand-off from this thread and back).
-
-    `from_socket`: sent by one of the sender's open tabs, which has its answer: the sender's
-    tabs are left out of the pushes when that one is the only tab they have open.
-    """
+    pushes them from its event loop, without a hand-off from this thread and back)."""
+    if not 0 < conversation_id < 2**63:  # no such id (and beyond what the database compares)
+        raise Conversation.DoesNotExist("Conversation matching query does not exist.")
     try:
         body = clean_body(body)
+        # Every attempt counts, refused ones too; the count comes before the write, which is
+        # also where the membership and the rules are checked (one statement on PostgreSQL).
+        if check_rate:
+            _check_rate(user)
     except MessagingError:
         rules.for_message(user, conversation_id)  # outsiders get a 404 whatever they sent
         raise
-    # Every attempt counts, refused ones too; the count comes before the write, which is also
-    # where the membership and the rules are checked (one statement on PostgreSQL).
-    open_sockets = _check_rate(user, sockets=from_socket) if check_rate else None
     message = Message(
         conversation_id=conversation_id, sender=user, body=body, created_at=timezone.now()
     )
@@ -149,8 +141,7 @@ def write_message(
     # The recipients first, with their counters in the same group message; then the sender's
     # other tabs.
     others = [m for m in member_ids if m != user.pk]
-    senders_tabs = [] if from_socket and open_sockets == 1 else [user.pk]
-    return message, [(others, frame, True), (senders_tabs, frame, False)]
+    return message, [(others, frame, True), ([user.pk], frame, False)]
 
 
 def _save(message: Message) -> list[int]:
@@ -171,11 +162,12 @@ def _save(message: Message) -> list[int]:
         if refusal:
             raise MessagingError(refusal)
         message.pk = rows[0][4]
+        message._state.adding, message._state.db = False, connection.alias
         return member_ids
-    _, member_ids, refusal = rules.for_message(sender, conversation_id)
-    if refusal:
-        raise MessagingError(refusal)
-    with transaction.atomic():
+    with transaction.atomic():  # the check under the same write lock as the writes
+        _, member_ids, refusal = rules.for_message(sender, conversation_id)
+        if refusal:
+            raise MessagingError(refusal)
         message.save(force_insert=True)
         Conversation.objects.filter(pk=conversation_id).update(last_message_at=now)
         Membership.objects.filter(

@@ -2,12 +2,15 @@
 resync after a gap."""
 
 import asyncio
+import logging
 import weakref
 
 from instant import actions, queries
 from instant.models import Conversation, Membership
 from instant.presenting import message_item
 from notifications import delivery, live
+
+logger = logging.getLogger(__name__)
 
 
 @live.database_async
@@ -67,7 +70,7 @@ async def sync(consumer, frame):
 @live.database_async
 def _send(user, conversation_id: int, body):
     # Outside any transaction: the message is committed when this returns.
-    _, pushes = actions.write_message(user, conversation_id, body, from_socket=True)
+    _, pushes = actions.write_message(user, conversation_id, body)
     return pushes[0][1]["message"], pushes  # the message item, as the pushes carry it
 
 
@@ -77,15 +80,24 @@ _recipients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 REMEMBERED_CONVERSATIONS = 20
 
 
+def _ahead(groups) -> asyncio.Future:
+    """Looks up the groups' sockets in the background; a failure is dealt with by whoever
+    awaits the result, or dropped with the result if nobody does."""
+    task = asyncio.ensure_future(delivery.look_up(groups))
+    task.add_done_callback(lambda done: done.cancelled() or done.exception())
+    return task
+
+
 async def send_message(consumer, frame):
     """Sends a message from an open tab, as the API's POST does (same action, same rules and
     rate limit) without a request per message. Answers `message.sent` with the item, or
     `message.refused` with the reason; either carries the frame's `ref` back so the tab can
     match it. The message is saved before any push, like every other way of sending.
 
-    While it is saved, the sockets of the recipients of this tab's previous message in the
-    conversation are looked up, so that once it is committed one trip to Redis delivers it
-    (the saved members decide: if they differ, they are looked up then)."""
+    While it is saved, the sockets of the sender's other tabs, and of the recipients of this
+    tab's previous message in the conversation, are looked up: once it is committed one trip to
+    Redis delivers it (the saved members decide: if they differ, they are looked up then), and
+    none goes to the sender's group when this tab is the only one there."""
     ref = frame.get("ref")
     if not isinstance(ref, str | int) or len(str(ref)) > 64:
         ref = None
@@ -98,11 +110,8 @@ async def send_message(consumer, frame):
         return
     remembered = _recipients.setdefault(consumer, {})
     expected = remembered.get(conversation_id)
-    ahead = (
-        asyncio.ensure_future(delivery.look_up(map(live.group_name, expected)))
-        if expected
-        else None
-    )
+    recipients_ahead = _ahead(map(live.group_name, expected)) if expected else None
+    senders_ahead = _ahead([live.group_name(consumer.user.pk)])
     try:
         item, pushes = await _send(consumer.user, conversation_id, frame.get("body"))
     except Conversation.DoesNotExist:
@@ -110,25 +119,34 @@ async def send_message(consumer, frame):
     except actions.MessagingError as refused:
         error = str(refused)
     else:
-        # The recipients first; then the answer to this tab; then the sender's other tabs.
-        (recipients, message, counts), senders_tabs = pushes
-        recipients = tuple(recipients)
-        if ahead is not None and recipients == expected:
-            targets = await ahead
-        else:
-            targets = await delivery.look_up(map(live.group_name, recipients))
-        ahead = None
-        await delivery.deliver(targets, live.event(message, counts=counts))
+        (recipients, message, counts), _ = pushes
         remembered.pop(conversation_id, None)
-        remembered[conversation_id] = recipients
+        remembered[conversation_id] = frozenset(recipients)
         if len(remembered) > REMEMBERED_CONVERSATIONS:
             del remembered[next(iter(remembered))]
+        try:
+            # The recipients first; then the answer to this tab; then the sender's other tabs.
+            if recipients_ahead is not None and frozenset(recipients) == expected:
+                targets = await recipients_ahead
+            else:
+                targets = await delivery.look_up(map(live.group_name, recipients))
+            await delivery.deliver(targets, live.event(message, counts=counts))
+        except Exception:  # saved all the same: the recipients' pages get it when they sync
+            logger.exception("message %s saved but not pushed", item["id"])
         await consumer.send_json(
             {"type": "message.sent", "ref": ref, "conversation": conversation_id, "message": item}
         )
-        await live.push_each_async([senders_tabs], origin=consumer.channel_name)
+        try:
+            senders = await senders_ahead
+            if senders.channels is not None:
+                others = tuple(c for c in senders.channels if c != consumer.channel_name)
+                senders = delivery.Targets(senders.groups, others)
+            await delivery.deliver(senders, live.event(message, origin=consumer.channel_name))
+        except Exception:
+            logger.exception("message %s not pushed to the sender's other tabs", item["id"])
         return
     finally:
-        if ahead is not None:
-            ahead.cancel()
+        for task in (recipients_ahead, senders_ahead):
+            if task is not None:
+                task.cancel()
     await consumer.send_json({"type": "message.refused", "ref": ref, "error": error})

@@ -13,6 +13,7 @@ Any other channel layer (the in-memory one of the embedded setup) gets plain gro
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -24,6 +25,8 @@ try:
     from channels_redis.core import RedisChannelLayer
 except ImportError:  # pragma: no cover - channels-redis is a dependency
     RedisChannelLayer = None
+
+logger = logging.getLogger(__name__)
 
 # As the end of channels-redis's group_send, with the expired-message clean-up of each channel
 # folded in. KEYS: channel keys; ARGV: one message per key, one capacity per key, now, expiry.
@@ -100,7 +103,7 @@ async def deliver(targets: Targets, message: dict) -> None:
         list(targets.channels), message
     )
     for index, keys in by_shard.items():
-        await layer.connection(index).eval(
+        over_capacity = await layer.connection(index).eval(
             _DELIVER,
             len(keys),
             *keys,
@@ -109,6 +112,8 @@ async def deliver(targets: Targets, message: dict) -> None:
             time.time(),
             int(layer.expiry),
         )
+        if over_capacity:  # as channels-redis logs it: those sockets are not reading
+            logger.info("%s of %s channels over capacity", over_capacity, len(keys))
 
 
 async def send(groups: Iterable[str], message: dict) -> None:

@@ -30,29 +30,24 @@ def shared_cache():
     return client
 
 
-def incr_expiring(key: str, ttl: int, *, sockets_of: int | None = None) -> tuple[int, int | None]:
-    """Adds one to a counter that expires `ttl` seconds after its first count. Returns the new
-    count and, with `sockets_of` (a user id), how many sockets that user has open (None when
-    not asked or not known). On Redis one round trip (INCR, EXPIRE NX and GET in a pipeline)
-    instead of the cache API's add-then-incr and get; the keys are the cache's own."""
+def incr_expiring(key: str, ttl: int) -> int:
+    """Adds one to a counter that expires `ttl` seconds after its first count; returns the new
+    count. On Redis one round trip (SET NX EX, then INCR, in a pipeline) instead of the cache
+    API's add-then-incr; the key is the cache's own (same prefix and version)."""
     cache = shared_cache()
-    sockets_key = _SOCKETS.format(sockets_of) if sockets_of is not None else None
     if isinstance(cache, RedisCache):
         full_key = cache.make_key(key)
         pipe = _redis_writer(cache).pipeline(transaction=False)
+        pipe.set(full_key, 0, ex=ttl, nx=True)
         pipe.incr(full_key)
-        pipe.expire(full_key, ttl, nx=True)
-        if sockets_key:
-            pipe.get(cache.make_key(sockets_key))
-        count, _, *sockets = pipe.execute()
-        return count, int(sockets[0]) if sockets and sockets[0] is not None else None
+        _, count = pipe.execute()
+        return count
     cache.add(key, 0, ttl)
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # expired between the two calls
         cache.set(key, 1, ttl)
-        count = 1
-    return count, cache.get(sockets_key) if sockets_key else None
+        return 1
 
 
 def _redis_writer(cache: RedisCache):

@@ -65,3 +65,25 @@ def test_it_uses_production_services_when_configured(tmp_path):
         "anymail.backends.mailgun.EmailBackend",
         "django.db.backends.postgresql",
     ]
+
+
+def test_postgresql_options_from_the_url_are_kept_beside_the_pool(tmp_path):
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    clean.update(
+        VAR_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="totara_messaging.settings",
+        DATABASE_URL="postgres://u@db.example.org:5432/learn?sslmode=require",
+        DATABASE_POOL_MAX="7",
+        DATABASE_HEALTH_CHECKS="true",
+    )
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "db = settings.DATABASES['default']; o = db['OPTIONS']; "
+        "print(o['sslmode'], o['pool']['max_size'], o['server_side_binding'], "
+        "db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["require", "7", "True", "0", "True"]

@@ -17,15 +17,17 @@ import threading
 
 THAW_SECONDS = 600
 
-_installed = threading.Event()
+_installed = []
+_lock = threading.Lock()
 
 
 def install(thaw_seconds: float = THAW_SECONDS) -> None:
     """Freezes what start-up made and every full collection's survivors; thaws periodically.
     Idempotent."""
-    if _installed.is_set():
-        return
-    _installed.set()
+    with _lock:
+        if _installed:
+            return
+        _installed.append(thaw_seconds)
     gc.collect()
     gc.freeze()
     gc.callbacks.append(_freeze_after_full_collection)

@@ -227,3 +227,22 @@ def test_the_composer_with_htmx_gets_the_thread_back(client, ann, bob):
     assert sent.status_code == 200 and "Hi Bob" in sent.content.decode()
     refused = client.post(url, {"body": " "}, headers={"HX-Request": "true"})
     assert refused.status_code == 400 and refused.content.decode() == "Write a message first."
+
+
+def test_ids_and_text_the_database_cannot_hold_get_clear_answers(client, ann, bob):
+    """An id beyond 64 bits is a 404, a NUL character a refusal with the reason (PostgreSQL
+    rejects both, which was a 500)."""
+    conversation, _ = actions.start_conversation(ann, [bob.pk])
+    client.force_login(ann)
+    huge = 10**20
+    api = client.post(
+        f"/api/conversations/{huge}/messages/", {"body": "Hi"}, content_type="application/json"
+    )
+    assert api.status_code == 404
+    assert client.post(f"/messages/{huge}/send", {"body": "Hi"}).status_code == 404
+    nul = client.post(
+        f"/messages/{conversation.pk}/send", {"body": "a\x00b"}, HTTP_HX_REQUEST="true"
+    )
+    assert nul.status_code == 400
+    assert "NUL" in nul.content.decode()
+    assert not Message.objects.exists()

@@ -104,9 +104,19 @@ def test_the_rate_limit(ann, bob, settings):
     assert Message.objects.count() == 3
 
 
+def test_outsiders_over_the_rate_limit_still_get_does_not_exist(ann, bob, settings):
+    settings.INSTANT_RATE_LIMIT = (1, 60)
+    conversation, _ = actions.start_conversation(ann, [bob.pk])
+    outsider = UserFactory()
+    for _ in range(3):
+        with pytest.raises(Conversation.DoesNotExist):
+            actions.send_message(outsider, conversation.pk, "Let me in")
+    assert not Message.objects.exists()
+
+
 @pytest.mark.services
 def test_the_rate_limit_counts_expire_in_redis(ann, bob, settings):
-    """On Redis the count is one pipeline (INCR, EXPIRE NX): the key lives one window, and a
+    """On Redis the count is one pipeline (SET NX EX, INCR): the key lives one window, and a
     second message does not push its expiry further."""
     from notifications.presence import _redis_writer, shared_cache
 

@@ -72,21 +72,23 @@ def test_a_message_reaches_both_tabs_of_the_recipient_and_not_others(client, peo
     asyncio.run(run())
 
 
+@pytest.mark.services
 def test_a_senders_only_tab_costs_no_push_to_their_own_group(client, people, monkeypatch):
-    """The sending tab has its answer; with no other tab open nothing goes to the sender's
-    group (the open sockets are read in the rate check's round trip)."""
+    """The sending tab has its answer; the sender's group is looked up while the message is
+    saved, and with no other tab there nothing is delivered to it."""
     from notifications import delivery, live
 
     ann, bob, _, conversation = people
-    pushed_to = []
+    delivered = []
     deliver = delivery.deliver
 
     async def recording(targets, message):
-        pushed_to.extend(targets.groups)
+        delivered.append((targets.groups, len(targets.channels)))
         await deliver(targets, message)
 
     monkeypatch.setattr(delivery, "deliver", recording)
     ann_headers = headers_for(client, ann)
+    anns_group, bobs_group = (live.group_name(u.pk) for u in (ann, bob))
 
     async def send(tab, body):
         await tab.send_json_to(
@@ -97,17 +99,48 @@ def test_a_senders_only_tab_costs_no_push_to_their_own_group(client, people, mon
     async def run():
         tab = await connect(ann_headers)
         await send(tab, "alone")
-        assert pushed_to == [live.group_name(bob.pk)]
         other_tab = await connect(ann_headers)
         await send(tab, "with another tab open")
         # The sender's other tabs come after the answer to the sending tab.
         frame = await next_of(other_tab, "message.new")
         assert frame["message"]["body"] == "with another tab open"
-        assert pushed_to == [live.group_name(u) for u in (bob.pk, bob.pk, ann.pk)]
+        assert await tab.receive_nothing(timeout=0.3)  # no echo
         for each in (tab, other_tab):
             await each.disconnect()
 
     asyncio.run(run())
+    # Bob has no tab open: his group has no sockets either.
+    assert delivered == [
+        ((bobs_group,), 0),
+        ((anns_group,), 0),
+        ((bobs_group,), 0),
+        ((anns_group,), 1),
+    ]
+
+
+def test_what_a_tab_sends_that_the_database_cannot_hold_is_refused(client, people):
+    """A NUL character or an id beyond 64 bits is refused like any bad input, not a crash
+    (PostgreSQL rejects both); outsiders still get "no such conversation"."""
+    ann, _, cat, conversation = people
+    ann_headers, cat_headers = headers_for(client, ann), headers_for(client, cat)
+
+    async def answer(headers, conversation_id, body):
+        tab = await connect(headers)
+        await tab.send_json_to(
+            {"type": "message.send", "conversation": conversation_id, "body": body}
+        )
+        frame = await next_of(tab, "message.refused", "message.sent")
+        await tab.disconnect()
+        return frame.get("error")
+
+    async def run():
+        assert "NUL" in await answer(ann_headers, conversation.pk, "a\x00b")
+        assert await answer(cat_headers, conversation.pk, "a\x00b") == "no such conversation"
+        for huge in (2**63, 10**20, -1):
+            assert await answer(ann_headers, huge, "Hi") == "no such conversation"
+
+    asyncio.run(run())
+    assert not conversation.messages.exists()
 
 
 def test_a_tabs_next_message_reaches_members_who_joined_since_its_last(client, people):
