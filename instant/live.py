@@ -109,9 +109,9 @@ async def send_message(consumer, frame):
         )
         return
     remembered = _recipients.setdefault(consumer, {})
-    expected = remembered.get(conversation_id)
-    recipients_ahead = _ahead(map(live.group_name, expected)) if expected else None
-    senders_ahead = _ahead([live.group_name(consumer.user.pk)])
+    expected = remembered.get(conversation_id, frozenset())
+    senders_group = live.group_name(consumer.user.pk)
+    ahead = _ahead([senders_group, *map(live.group_name, expected)])  # one trip to Redis
     try:
         item, pushes = await _send(consumer.user, conversation_id, frame.get("body"))
     except Conversation.DoesNotExist:
@@ -124,12 +124,15 @@ async def send_message(consumer, frame):
         remembered[conversation_id] = frozenset(recipients)
         if len(remembered) > REMEMBERED_CONVERSATIONS:
             del remembered[next(iter(remembered))]
+        looked_up = None
         try:
+            looked_up = await ahead
             # The recipients first; then the answer to this tab; then the sender's other tabs.
-            if recipients_ahead is not None and frozenset(recipients) == expected:
-                targets = await recipients_ahead
+            groups = list(map(live.group_name, recipients))
+            if frozenset(recipients) == expected:
+                targets = looked_up.subset(groups)
             else:
-                targets = await delivery.look_up(map(live.group_name, recipients))
+                targets = await delivery.look_up(groups)
             await delivery.deliver(targets, live.event(message, counts=counts))
         except Exception:  # saved all the same: the recipients' pages get it when they sync
             logger.exception("message %s saved but not pushed", item["id"])
@@ -137,16 +140,13 @@ async def send_message(consumer, frame):
             {"type": "message.sent", "ref": ref, "conversation": conversation_id, "message": item}
         )
         try:
-            senders = await senders_ahead
-            if senders.channels is not None:
-                others = tuple(c for c in senders.channels if c != consumer.channel_name)
-                senders = delivery.Targets(senders.groups, others)
+            senders = (looked_up or delivery.Targets((senders_group,))).subset(
+                [senders_group], leaving_out=consumer.channel_name
+            )
             await delivery.deliver(senders, live.event(message, origin=consumer.channel_name))
         except Exception:
             logger.exception("message %s not pushed to the sender's other tabs", item["id"])
         return
     finally:
-        for task in (recipients_ahead, senders_ahead):
-            if task is not None:
-                task.cancel()
+        ahead.cancel()
     await consumer.send_json({"type": "message.refused", "ref": ref, "error": error})

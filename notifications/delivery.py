@@ -50,11 +50,27 @@ return over_capacity
 
 @dataclass(frozen=True)
 class Targets:
-    """The groups a push goes to and, on channels-redis, their member channels read ahead
-    (None: look them up when delivering)."""
+    """The groups a push goes to and, on channels-redis, each group's member channels read
+    ahead (None: look them up when delivering)."""
 
     groups: tuple[str, ...]
-    channels: tuple[str, ...] | None = None
+    by_group: dict[str, tuple[str, ...]] | None = None
+
+    @property
+    def channels(self) -> tuple[str, ...] | None:
+        if self.by_group is None:
+            return None
+        return tuple(dict.fromkeys(c for g in self.groups for c in self.by_group.get(g, ())))
+
+    def subset(self, groups: Iterable[str], *, leaving_out: str | None = None) -> Targets:
+        """These groups only (looked up with the rest), less the channel `leaving_out`."""
+        groups = tuple(dict.fromkeys(groups))
+        if self.by_group is None or not set(groups) <= set(self.groups):
+            return Targets(groups)
+        return Targets(
+            groups,
+            {g: tuple(c for c in self.by_group[g] if c != leaving_out) for g in groups},
+        )
 
 
 def _redis_layer():
@@ -74,7 +90,7 @@ async def look_up(groups: Iterable[str]) -> Targets:
     for group in groups:
         by_shard[layer.consistent_hash(group)].append(group)
     expired = int(time.time()) - layer.group_expiry
-    channels = []
+    by_group = {}
     for index, shard_groups in by_shard.items():
         pipe = layer.connection(index).pipeline(transaction=False)
         for group in shard_groups:
@@ -82,8 +98,9 @@ async def look_up(groups: Iterable[str]) -> Targets:
             pipe.zremrangebyscore(key, min=0, max=expired)
             pipe.zrange(key, 0, -1)
         replies = await pipe.execute()
-        channels.extend(name.decode() for members in replies[1::2] for name in members)
-    return Targets(groups, tuple(dict.fromkeys(channels)))
+        for group, members in zip(shard_groups, replies[1::2], strict=True):
+            by_group[group] = tuple(name.decode() for name in members)
+    return Targets(groups, by_group)
 
 
 async def deliver(targets: Targets, message: dict) -> None:
