@@ -31,6 +31,11 @@ async def connect(headers):
     return tab
 
 
+async def connect_all(*headers):
+    """One tab each, opened in turn."""
+    return [await connect(each) for each in headers]
+
+
 async def next_of(tab, *frame_types, timeout=5):
     while True:
         frame = await tab.receive_json_from(timeout=timeout)
@@ -153,11 +158,7 @@ def test_a_tabs_next_message_reaches_members_who_joined_since_its_last(client, p
     ann_headers, bob_headers, cat_headers = (headers_for(client, u) for u in (ann, bob, cat))
 
     async def run():
-        anns, bobs, cats = (
-            await connect(ann_headers),
-            await connect(bob_headers),
-            await connect(cat_headers),
-        )
+        anns, bobs, cats = await connect_all(ann_headers, bob_headers, cat_headers)
         for body in ("first", "second"):
             await anns.send_json_to(
                 {"type": "message.send", "conversation": group.pk, "body": body}
@@ -207,11 +208,7 @@ def test_typing_reaches_the_other_member_only(client, people):
     ann_headers, bob_headers, cat_headers = (headers_for(client, u) for u in (ann, bob, cat))
 
     async def run():
-        anns, bobs, cats = (
-            await connect(ann_headers),
-            await connect(bob_headers),
-            await connect(cat_headers),
-        )
+        anns, bobs, cats = await connect_all(ann_headers, bob_headers, cat_headers)
         await anns.send_json_to({"type": "typing", "conversation": conversation.pk})
         frame = await next_of(bobs, "typing")
         assert frame == {
