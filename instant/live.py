@@ -34,17 +34,13 @@ async def typing(consumer, frame):
     if others is None:
         await consumer.send_json({"type": "error", "error": "no such conversation"})
         return
-    event = {
-        "type": "push",
-        "frame": {
-            "type": "typing",
-            "conversation": conversation_id,
-            "user": consumer.user.pk,
-            "name": consumer.user.display_name,
-        },
+    frame = {
+        "type": "typing",
+        "conversation": conversation_id,
+        "user": consumer.user.pk,
+        "name": consumer.user.display_name,
     }
-    for user_id in others:
-        await consumer.channel_layer.group_send(live.group_name(user_id), event)
+    await live.push_each_async([(others, frame, False)])
 
 
 @live.database_async
