@@ -127,3 +127,14 @@ def log_in(page, username, password="password"):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/")
+
+
+def log_out(page):
+    """Leave the page, then forget the session.
+
+    The page goes first: a live page still fetching (a block refreshed by a push) would
+    otherwise get a fresh CSRF cookie after the cookies were cleared, and the next login
+    form, rendered with the cookie before it, would be refused.
+    """
+    page.goto("about:blank")
+    page.context.clear_cookies()

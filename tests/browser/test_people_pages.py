@@ -26,7 +26,7 @@ from notifications import send
 from notifications.factories import context_for
 from notifications.live import counts_for
 
-from .conftest import CHROMIUM, log_in
+from .conftest import CHROMIUM, log_in, log_out
 
 pytestmark = pytest.mark.browser
 
@@ -51,10 +51,6 @@ def browser():
         )
         yield browser
         browser.close()
-
-
-def log_out(page):
-    page.context.clear_cookies()
 
 
 def web_alert(user, key, **context):

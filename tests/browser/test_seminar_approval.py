@@ -11,17 +11,13 @@ from accounts.factories import UserFactory
 from features.job_assignments.factories import JobAssignmentFactory
 from features.seminars.models import Booking, Seminar, Session
 
-from .conftest import log_in
+from .conftest import log_in, log_out
 
 pytestmark = pytest.mark.browser
 
 # Each step below waits for a server round trip that sends mail (Celery runs eagerly): allow
 # more than expect()'s 5 seconds on a busy machine.
 SLOW = 20_000
-
-
-def log_out(page):
-    page.context.clear_cookies()
 
 
 def test_a_booking_that_needs_approval_is_approved_from_the_tasks_block(page, asgi_server):
