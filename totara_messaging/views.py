@@ -1,7 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import JsonResponse
-from django.shortcuts import render
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 # The dashboard's blocks, in order; each app renders its own from the context it adds.
 DASHBOARD_BLOCKS = [
@@ -21,3 +23,30 @@ def health(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+EXPIRED = (
+    "This page has expired: you have logged in or out since it was opened. "
+    "Nothing was changed. Reload the page and send it again."
+)
+
+
+def csrf_failure(request, reason=""):
+    """A form sent from a page that has expired, told plainly (settings.CSRF_FAILURE_VIEW).
+
+    It happens to people, not only to attackers: a tab left open across a logout, or a login
+    form sent after logging in in another tab. Nothing was changed; the page says so and
+    offers the way back.
+    """
+    if request.path == reverse("login") and request.user.is_authenticated:
+        # Logged in already (in another tab): where the login would have led.
+        return redirect("dashboard")
+    if request.headers.get("HX-Request"):
+        # htmx shows this text where the form shows its errors.
+        return HttpResponse(EXPIRED, status=403, content_type="text/plain; charset=utf-8")
+    back = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = ""
+    return render(request, "403_csrf.html", {"message": EXPIRED, "back": back}, status=403)
