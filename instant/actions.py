@@ -7,7 +7,7 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
 from django.db.models import Case, F, Min, Q, Value, When
 from django.utils import timezone
 
@@ -25,7 +25,7 @@ from instant.models import (
     Privacy,
 )
 from instant.presenting import message_item
-from notifications import live, presence
+from notifications import live, loop_clients, presence
 
 
 class MessagingError(Exception):
@@ -79,14 +79,27 @@ def start_conversation(user, member_ids, name: str = "") -> tuple[Conversation, 
     return conversation, True
 
 
-def _check_rate(user) -> None:
+def _rate_key(user) -> tuple[str, int]:
+    """The user's counter for this window of INSTANT_RATE_LIMIT, and how long it lives."""
+    window = settings.INSTANT_RATE_LIMIT[1]
+    return f"instant:rate:{user.pk}:{int(time.time() // window)}", window + 1
+
+
+def _refuse_over_rate(count: int) -> None:
     limit, window = settings.INSTANT_RATE_LIMIT
-    bucket = int(time.time() // window)
-    if presence.incr_expiring(f"instant:rate:{user.pk}:{bucket}", window + 1) > limit:
+    if count > limit:
         raise RateLimited(
             f"You are sending messages too fast: at most {limit} every {window} seconds. "
             "Wait a moment and send it again."
         )
+
+
+def _check_rate(user) -> None:
+    _refuse_over_rate(presence.incr_expiring(*_rate_key(user)))
+
+
+async def _check_rate_async(user) -> None:
+    _refuse_over_rate(await presence.incr_expiring_async(*_rate_key(user)))
 
 
 def clean_body(body) -> str:
@@ -118,8 +131,7 @@ def write_message(user, conversation_id: int, body, *, check_rate: bool = True):
     """send_message without its pushes: returns the saved message and the pushes, as
     live.push_each takes them, for the caller to send once the message is committed (a socket
     pushes them from its event loop, without a hand-off from this thread and back)."""
-    if not 0 < conversation_id < 2**63:  # no such id (and beyond what the database compares)
-        raise Conversation.DoesNotExist("Conversation matching query does not exist.")
+    _check_id(conversation_id)
     try:
         body = clean_body(body)
         # Every attempt counts, refused ones too; the count comes before the write, which is
@@ -132,7 +144,43 @@ def write_message(user, conversation_id: int, body, *, check_rate: bool = True):
     message = Message(
         conversation_id=conversation_id, sender=user, body=body, created_at=timezone.now()
     )
-    member_ids = _save(message)
+    return message, _pushes(message, _save(message))
+
+
+async def write_message_async(user, conversation_id: int, body):
+    """write_message for a frame from a socket, with the same checks, in the same order.
+
+    On PostgreSQL the count and the statement run on the event loop (notifications.loop_clients):
+    no hand-off to a thread and back, no check-out from the ORM's pool. Elsewhere write_message
+    runs in a thread."""
+    if not loop_clients.database_available():
+        return await live.database_async(write_message)(user, conversation_id, body)
+    _check_id(conversation_id)
+    try:
+        body = clean_body(body)
+        await _check_rate_async(user)
+    except MessagingError:
+        await live.database_async(rules.for_message)(user, conversation_id)
+        raise
+    message = Message(
+        conversation_id=conversation_id, sender=user, body=body, created_at=timezone.now()
+    )
+    values = _save_values(message)
+    async with loop_clients.database() as conn:
+        cursor = await conn.execute(_save_sql(), values)
+        rows = await cursor.fetchall()
+    return message, _pushes(message, _saved(message, rows, DEFAULT_DB_ALIAS))
+
+
+def _check_id(conversation_id: int) -> None:
+    if not 0 < conversation_id < 2**63:  # no such id (and beyond what the database compares)
+        raise Conversation.DoesNotExist("Conversation matching query does not exist.")
+
+
+def _pushes(message: Message, member_ids: list[int]) -> list[tuple]:
+    """What live.push_each sends for a new message."""
+    user = message.sender
+    conversation_id = message.conversation_id
     frame = {
         "type": "message.new",
         "conversation": conversation_id,
@@ -141,7 +189,7 @@ def write_message(user, conversation_id: int, body, *, check_rate: bool = True):
     # The recipients first, with their counters in the same group message; then the sender's
     # other tabs.
     others = [m for m in member_ids if m != user.pk]
-    return message, [(others, frame, True), ([user.pk], frame, False)]
+    return [(others, frame, True), ([user.pk], frame, False)]
 
 
 def _save(message: Message) -> list[int]:
@@ -154,16 +202,9 @@ def _save(message: Message) -> list[int]:
     """
     sender, conversation_id, now = message.sender, message.conversation_id, message.created_at
     if connection.vendor == "postgresql":
-        values = rules.members_values(sender, conversation_id, body=message.body, now=now)
         with connection.cursor() as cursor:
-            cursor.execute(_save_sql(), values)
-            rows = cursor.fetchall()
-        _, member_ids, refusal = rules.judge_members(sender, rows)
-        if refusal:
-            raise MessagingError(refusal)
-        message.pk = rows[0][4]
-        message._state.adding, message._state.db = False, connection.alias
-        return member_ids
+            cursor.execute(_save_sql(), _save_values(message))
+            return _saved(message, cursor.fetchall(), connection.alias)
     with transaction.atomic():  # the check under the same write lock as the writes
         _, member_ids, refusal = rules.for_message(sender, conversation_id)
         if refusal:
@@ -176,6 +217,25 @@ def _save(message: Message) -> list[int]:
             hidden=False,
             last_read_at=Case(When(user_id=sender.pk, then=Value(now)), default=F("last_read_at")),
         )
+    return member_ids
+
+
+def _save_values(message: Message) -> dict:
+    return rules.members_values(
+        message.sender,
+        message.conversation_id,
+        body=message.body,
+        now=message.created_at,
+    )
+
+
+def _saved(message: Message, rows, alias: str) -> list[int]:
+    """_save_sql's rows read: the members' ids, once the message is saved; raises as _save."""
+    _, member_ids, refusal = rules.judge_members(message.sender, rows)
+    if refusal:
+        raise MessagingError(refusal)
+    message.pk = rows[0][4]
+    message._state.adding, message._state.db = False, alias
     return member_ids
 
 

@@ -63,10 +63,9 @@ async def sync(consumer, frame):
     await consumer.send_counts()
 
 
-@live.database_async
-def _send(user, conversation_id: int, body):
+async def _send(user, conversation_id: int, body):
     # Outside any transaction: the message is committed when this returns.
-    _, pushes = actions.write_message(user, conversation_id, body)
+    _, pushes = await actions.write_message_async(user, conversation_id, body)
     return pushes[0][1]["message"], pushes  # the message item, as the pushes carry it
 
 

@@ -167,10 +167,11 @@ def judge_members(sender, rows) -> tuple[str, list[int], str | None]:
 
 
 def _values(sender, **more) -> dict:
+    if "now" not in more:  # (the database connection is not touched when the caller has it)
+        more["now"] = connection.ops.adapt_datetimefield_value(timezone.now())
     return {
         "sender": sender.pk,
         "admin": bool(sender.is_superuser),
-        "now": connection.ops.adapt_datetimefield_value(timezone.now()),
         "trainer": Enrolment.Role.TRAINER.value,
         **more,
     }

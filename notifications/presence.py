@@ -6,9 +6,12 @@ Kept in the cache (Redis in production) so every web process and worker sees the
 import threading
 import time
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+
+from notifications import loop_clients
 
 _shared: dict[tuple, object] = {}
 _lock = threading.Lock()
@@ -48,6 +51,21 @@ def incr_expiring(key: str, ttl: int) -> int:
     except ValueError:  # expired between the two calls
         cache.set(key, 1, ttl)
         return 1
+
+
+async def incr_expiring_async(key: str, ttl: int) -> int:
+    """incr_expiring from an event loop: the same counter, on the loop's own Redis client
+    (notifications.loop_clients) rather than in a thread."""
+    cache = shared_cache()
+    client = loop_clients.redis_for(cache)
+    if client is None:
+        return await sync_to_async(incr_expiring, thread_sensitive=False)(key, ttl)
+    full_key = cache.make_key(key)
+    pipe = client.pipeline(transaction=False)
+    pipe.set(full_key, 0, ex=ttl, nx=True)
+    pipe.incr(full_key)
+    _, count = await pipe.execute()
+    return count
 
 
 def _redis_writer(cache: RedisCache):

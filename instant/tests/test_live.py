@@ -351,3 +351,30 @@ def test_pushes_cross_application_instances_through_redis(client, people):
         await tab.disconnect()
 
     asyncio.run(run())
+
+
+@pytest.mark.services
+def test_on_postgresql_a_tab_saves_its_message_on_the_event_loop(client, people, monkeypatch):
+    """No hand-off to a thread for the ORM: the statement and the count run on the loop."""
+    ann, bob, _, conversation = people
+    ann_headers, bob_headers = headers_for(client, ann), headers_for(client, bob)
+
+    def in_a_thread(*args, **kwargs):
+        raise AssertionError("the ORM's write_message ran")
+
+    monkeypatch.setattr(actions, "write_message", in_a_thread)
+
+    async def run():
+        anns, bobs = await connect_all(ann_headers, bob_headers)
+        await anns.send_json_to(
+            {"type": "message.send", "conversation": conversation.pk, "body": "On the loop"}
+        )
+        sent = await next_of(anns, "message.sent", "message.refused")
+        received = await next_of(bobs, "message.new")
+        for tab in (anns, bobs):
+            await tab.disconnect()
+        return sent, received
+
+    sent, received = asyncio.run(run())
+    assert sent["type"] == "message.sent" and received["message"] == sent["message"]
+    assert conversation.messages.get().body == "On the loop"
