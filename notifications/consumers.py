@@ -3,6 +3,7 @@
 import asyncio
 import logging
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from notifications import live, presence
@@ -22,6 +23,19 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     counts_task: asyncio.Task | None = None
     counts_due = False
     last_change = 0.0
+
+    async def dispatch(self, message):
+        """AsyncConsumer.dispatch without its close_old_connections before every event.
+
+        channels does that for consumers whose database work runs in its shared sync thread;
+        here every query runs through live.database_async, which closes old connections in
+        the thread that used them. For this consumer the call was only a hand-off to the shared
+        thread and back on every frame and push, each socket queueing behind all the others.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self):
         user = self.scope.get("user")

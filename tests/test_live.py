@@ -68,6 +68,35 @@ def test_the_first_frame_is_counts_and_pushes_arrive(client, user, other_user):
     asyncio.run(run())
 
 
+def test_frames_and_pushes_cost_no_hand_off_to_the_shared_thread(client, user, monkeypatch):
+    """channels closes old connections in its shared sync thread before every event; this
+    consumer's queries close their own (live.database_async), so it skips that trip."""
+    import channels.consumer
+
+    calls = []
+
+    async def close_old_connections():
+        calls.append(1)
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", close_old_connections)
+    headers = session_headers(client, user)
+
+    async def run():
+        communicator, connected, _ = await open_socket(headers)
+        assert connected
+        assert (await communicator.receive_json_from(timeout=5))["type"] == "counts"
+        await get_channel_layer().group_send(
+            live.group_name(user.pk), {"type": "push", "frame": {"type": "alert.new", "id": 7}}
+        )
+        assert (await communicator.receive_json_from(timeout=5))["id"] == 7
+        await communicator.send_json_to({"type": "ping"})
+        assert (await communicator.receive_json_from(timeout=5))["type"] == "pong"
+        await communicator.disconnect()
+
+    asyncio.run(run())
+    assert calls == []
+
+
 @pytest.mark.services
 def test_an_idle_socket_outlives_the_redis_socket_timeout(client, user):
     """channels-redis blocks 5 s on a pop; redis-py's default 5 s socket timeout used to kill it."""
