@@ -6,9 +6,10 @@ socket. No authentication, no database, no permission checks: the cost of Channe
 channels-redis and the WebSocket server alone. (im_sockets.py --server relay also uses it as the
 baseline for idle sockets and pushes.)
 
-The channel layer is the application's own CHANNEL_LAYERS (totara_messaging/settings.py, read
-from REDIS_URL and CHANNELS_PREFIX), so both sides use the same backend and options. Served by
-im_latency.py as:
+The channel layer has the application's own CHANNEL_LAYERS options (totara_messaging/settings.py,
+read from REDIS_URL and CHANNELS_PREFIX), so both sides use the same Redis and options, with
+channels-redis's own RedisChannelLayer as it is published (the application's subclasses it).
+Served by im_latency.py as:
 
     python -m uvicorn bench.im_relay:application --app-dir /work/main --ws websockets-sansio
 """
@@ -22,8 +23,14 @@ from django.urls import path
 if not settings.configured:
     from totara_messaging import settings as app_settings
 
+    layers = {
+        name: {**conf, "BACKEND": "channels_redis.core.RedisChannelLayer"}
+        if "Redis" in conf["BACKEND"]
+        else conf
+        for name, conf in app_settings.CHANNEL_LAYERS.items()
+    }
     settings.configure(
-        CHANNEL_LAYERS=app_settings.CHANNEL_LAYERS,
+        CHANNEL_LAYERS=layers,
         INSTALLED_APPS=["channels"],
         SECRET_KEY=app_settings.SECRET_KEY,
         ALLOWED_HOSTS=["127.0.0.1", "localhost"],

@@ -75,7 +75,7 @@ class Targets:
 
 def _redis_layer():
     layer = get_channel_layer()
-    if RedisChannelLayer is not None and type(layer) is RedisChannelLayer:
+    if RedisChannelLayer is not None and isinstance(layer, RedisChannelLayer):
         return layer
     return None
 

@@ -209,7 +209,8 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels-redis's layer, with one reader per process (notifications/channel_layer.py).
+            "BACKEND": "notifications.channel_layer.RedisChannelLayer",
             "CONFIG": {
                 # redis-py's default 5 s socket timeout races channels-redis's 5 s blocking
                 # pop and drops idle sockets; its default pool caps at 100 connections.
