@@ -17,6 +17,14 @@ def new_layer():
     return channel_layer.RedisChannelLayer(**config)
 
 
+async def waited_for(layer, channel, n):
+    """What a socket waiting on `channel` gets when message `n` is sent to it."""
+    waiting = asyncio.ensure_future(layer.receive(channel))
+    await asyncio.sleep(0.05)
+    await layer.send(channel, {"type": "x", "n": n})
+    return (await asyncio.wait_for(waiting, 5))["n"]
+
+
 def test_many_waiting_channels_each_get_their_own_messages_in_order():
     async def run():
         layer = new_layer()
@@ -42,10 +50,7 @@ def test_the_reader_stops_when_nobody_waits_and_starts_again():
     async def run():
         layer = new_layer()
         channel = await layer.new_channel()
-        waiting = asyncio.ensure_future(layer.receive(channel))
-        await asyncio.sleep(0.05)
-        await layer.send(channel, {"type": "x", "n": 1})
-        assert (await asyncio.wait_for(waiting, 5))["n"] == 1
+        assert await waited_for(layer, channel, 1) == 1
         # Read while nobody waits: kept for the channel, and the reader stops.
         await layer.send(channel, {"type": "x", "n": 2})
         (reader,) = layer._readers.values()
@@ -78,10 +83,7 @@ def test_a_failed_read_is_retried_and_the_sockets_keep_waiting(monkeypatch, capl
             return await real(name)
 
         layer.receive_single = flaky
-        waiting = asyncio.ensure_future(layer.receive(channel))
-        await asyncio.sleep(0.05)
-        await layer.send(channel, {"type": "x", "n": 1})
-        assert (await asyncio.wait_for(waiting, 5))["n"] == 1
+        assert await waited_for(layer, channel, 1) == 1
         assert failures
         await layer.flush()
 
@@ -104,10 +106,7 @@ def test_the_last_socket_going_away_stops_the_reader_and_leaves_no_queue():
         await asyncio.wait([reader], timeout=5)
         assert reader.cancelled()
         later = await layer.new_channel()
-        waiting = asyncio.ensure_future(layer.receive(later))
-        await asyncio.sleep(0.05)
-        await layer.send(later, {"type": "x", "n": 1})
-        assert (await asyncio.wait_for(waiting, 5))["n"] == 1
+        assert await waited_for(layer, later, 1) == 1
         await layer.flush()
 
     asyncio.run(run())
@@ -120,19 +119,13 @@ def test_a_loop_that_stopped_without_closing_leaves_no_reader_in_the_way():
 
     async def first():
         channel = await layer.new_channel()
-        waiting = asyncio.ensure_future(layer.receive(channel))
-        await asyncio.sleep(0.05)
-        await layer.send(channel, {"type": "x", "n": 1})
-        return (await asyncio.wait_for(waiting, 5))["n"]
+        return await waited_for(layer, channel, 1)
 
     assert stopped.run_until_complete(first()) == 1  # its reader is left blocked on Redis
 
     async def second():
         channel = await layer.new_channel()
-        waiting = asyncio.ensure_future(layer.receive(channel))
-        await asyncio.sleep(0.05)
-        await layer.send(channel, {"type": "x", "n": 2})
-        assert (await asyncio.wait_for(waiting, 5))["n"] == 2
+        assert await waited_for(layer, channel, 2) == 2
         # (No flush: it would close the other loop's connections too; the keys expire.)
 
     asyncio.run(second())
