@@ -20,13 +20,29 @@ import logging
 
 from channels_redis.core import ChannelLock
 from channels_redis.core import RedisChannelLayer as BaseRedisChannelLayer
+from redis.asyncio import BlockingConnectionPool
 
 logger = logging.getLogger(__name__)
 
 RETRY_DELAYS = (0.1, 0.5, 1.0, 2.0, 5.0)  # seconds between failed reads, then 5 s each
+POOL_TIMEOUT = 20  # seconds a Redis command waits for a free connection before it fails
 
 
 class RedisChannelLayer(BaseRedisChannelLayer):
+    def create_pool(self, index):
+        """A pool that makes a caller wait for a free connection rather than fail.
+
+        channels-redis's pool raises "Too many connections" past its size, so it had to be as
+        large as the sockets a process may open or close at once (10,000 sockets dropped
+        together each opened one for its group_discard, past Redis's own limit of clients, and
+        retried for minutes). Waiting for one of a few hundred is faster than opening them.
+        """
+        host = dict(self.hosts[index])
+        address = host.pop("address", None)
+        if address is None:  # Sentinel and the like: channels-redis's own
+            return super().create_pool(index)
+        return BlockingConnectionPool.from_url(address, timeout=POOL_TIMEOUT, **host)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._readers: dict[str, asyncio.Task] = {}

@@ -213,12 +213,15 @@ if REDIS_URL:
             "BACKEND": "notifications.channel_layer.RedisChannelLayer",
             "CONFIG": {
                 # redis-py's default 5 s socket timeout races channels-redis's 5 s blocking
-                # pop and drops idle sockets; its default pool caps at 100 connections.
+                # pop and drops idle sockets. The pool makes callers wait for one of its
+                # connections when all are busy (notifications/channel_layer.py).
                 "hosts": [
                     {
                         "address": REDIS_URL,
                         "socket_timeout": None,
-                        "max_connections": env_int("CHANNELS_REDIS_MAX_CONNECTIONS", 10000),
+                        "max_connections": env_int(
+                            "CHANNELS_REDIS_MAX_CONNECTIONS", 200, minimum=2
+                        ),
                     }
                 ],
                 "prefix": env_str("CHANNELS_PREFIX", "asgi"),

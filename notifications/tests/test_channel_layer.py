@@ -132,3 +132,20 @@ def test_a_loop_that_stopped_without_closing_leaves_no_reader_in_the_way():
     (left_behind,) = (t for t in asyncio.all_tasks(stopped) if "_read" in repr(t))
     left_behind.cancel()
     stopped.run_until_complete(asyncio.wait([left_behind]))
+
+
+def test_more_sockets_than_connections_wait_their_turn_instead_of_failing():
+    """As when thousands of sockets open or drop at once: channels-redis's own pool raised
+    "Too many connections" past its size; this one makes each command wait for a connection."""
+    config = dict(settings.CHANNEL_LAYERS["default"]["CONFIG"])
+    config["prefix"] = f"test-{uuid.uuid4().hex[:8]}"
+    config["hosts"] = [{**config["hosts"][0], "max_connections": 3}]
+    layer = channel_layer.RedisChannelLayer(**config)
+
+    async def run():
+        channels = [await layer.new_channel() for _ in range(50)]
+        await asyncio.gather(*(layer.group_add("everyone", c) for c in channels))
+        await asyncio.gather(*(layer.group_discard("everyone", c) for c in channels))
+        await layer.flush()
+
+    asyncio.run(run())
