@@ -132,6 +132,7 @@ def test_a_loop_that_stopped_without_closing_leaves_no_reader_in_the_way():
     (left_behind,) = (t for t in asyncio.all_tasks(stopped) if "_read" in repr(t))
     left_behind.cancel()
     stopped.run_until_complete(asyncio.wait([left_behind]))
+    stopped.close()  # (here, not when collected in some later test's running loop)
 
 
 def test_more_sockets_than_connections_wait_their_turn_instead_of_failing():
