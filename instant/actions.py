@@ -169,7 +169,7 @@ async def write_message_async(user, conversation_id: int, body):
     async with loop_clients.database() as conn:
         cursor = await conn.execute(_save_sql(), values)
         rows = await cursor.fetchall()
-    return message, _pushes(message, _saved(message, rows, DEFAULT_DB_ALIAS))
+    return message, _pushes(message, _saved(message, rows))
 
 
 def _check_id(conversation_id: int) -> None:
@@ -204,7 +204,7 @@ def _save(message: Message) -> list[int]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(_save_sql(), _save_values(message))
-            return _saved(message, cursor.fetchall(), connection.alias)
+            return _saved(message, cursor.fetchall())
     with transaction.atomic():  # the check under the same write lock as the writes
         _, member_ids, refusal = rules.for_message(sender, conversation_id)
         if refusal:
@@ -229,13 +229,13 @@ def _save_values(message: Message) -> dict:
     )
 
 
-def _saved(message: Message, rows, alias: str) -> list[int]:
+def _saved(message: Message, rows) -> list[int]:
     """_save_sql's rows read: the members' ids, once the message is saved; raises as _save."""
     _, member_ids, refusal = rules.judge_members(message.sender, rows)
     if refusal:
         raise MessagingError(refusal)
     message.pk = rows[0][4]
-    message._state.adding, message._state.db = False, alias
+    message._state.adding, message._state.db = False, DEFAULT_DB_ALIAS
     return member_ids
 
 

@@ -39,11 +39,7 @@ def incr_expiring(key: str, ttl: int) -> int:
     API's add-then-incr; the key is the cache's own (same prefix and version)."""
     cache = shared_cache()
     if isinstance(cache, RedisCache):
-        full_key = cache.make_key(key)
-        pipe = _redis_writer(cache).pipeline(transaction=False)
-        pipe.set(full_key, 0, ex=ttl, nx=True)
-        pipe.incr(full_key)
-        _, count = pipe.execute()
+        _, count = _incr_expiring_on(_redis_writer(cache), cache.make_key(key), ttl).execute()
         return count
     cache.add(key, 0, ttl)
     try:
@@ -60,12 +56,16 @@ async def incr_expiring_async(key: str, ttl: int) -> int:
     client = loop_clients.redis_for(cache)
     if client is None:
         return await sync_to_async(incr_expiring, thread_sensitive=False)(key, ttl)
-    full_key = cache.make_key(key)
+    _, count = await _incr_expiring_on(client, cache.make_key(key), ttl).execute()
+    return count
+
+
+def _incr_expiring_on(client, full_key: str, ttl: int):
+    """incr_expiring's pipeline on a redis-py client, sync or asyncio, to execute."""
     pipe = client.pipeline(transaction=False)
     pipe.set(full_key, 0, ex=ttl, nx=True)
     pipe.incr(full_key)
-    _, count = await pipe.execute()
-    return count
+    return pipe
 
 
 def _redis_writer(cache: RedisCache):

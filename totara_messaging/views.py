@@ -41,7 +41,7 @@ def csrf_failure(request, reason=""):
     if request.path == reverse("login") and request.user.is_authenticated:
         # Logged in already (in another tab): where the login would have led.
         return redirect("dashboard")
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         # htmx shows this text where the form shows its errors.
         return HttpResponse(EXPIRED, status=403, content_type="text/plain; charset=utf-8")
     back = request.headers.get("Referer", "")
