@@ -1,8 +1,12 @@
 """Turns inbox rows into what pages, the API and live frames show, in the viewer's language."""
 
+from dataclasses import dataclass
+
+from django.utils.html import escape
+
 from notifications import catalogue
 from notifications.models import MessageTemplate
-from notifications.rendering import render
+from notifications.rendering import NAME_MARK, render, sources, uses_recipient_plainly
 
 OUTCOMES = {
     "accept": "Accepted",
@@ -20,10 +24,10 @@ class Presenter:
     """Renders rows for one viewer, rendering each event once, from an admin's template for the
     viewer's language where there is one (loaded on the first rendering: one query)."""
 
-    def __init__(self, user):
+    def __init__(self, user, overrides: dict | None = None):
         self.user = user
         self._cache = {}
-        self._overrides = None
+        self._overrides = overrides
 
     def override_for(self, message_type_id: int):
         if self._overrides is None:
@@ -85,3 +89,49 @@ class Presenter:
 
     def name_of(self, key: str) -> str:
         return catalogue.get(key).name
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """Who a shared rendering is for: a language and timezone, the name a stand-in."""
+
+    language: str
+    timezone: str
+    display_name: str = NAME_MARK
+
+
+def present_each(rows) -> dict[int, dict]:
+    """Each row (its event, the event's sender and its recipient loaded) as its recipient sees
+    it, by row id: rendered once per event, language and timezone when the templates use the
+    name only as `{{ recipient }}` (each name replaces the stand-in), else per recipient.
+    One query (the admins' templates of these events' types) whatever the number of rows."""
+    rows = list(rows)
+    if not rows:
+        return {}
+    templates = MessageTemplate.objects.filter(
+        message_type_id__in={row.event.message_type_id for row in rows}
+    )
+    by_language: dict[str, dict] = {}
+    for template in templates:
+        by_language.setdefault(template.language, {})[template.message_type_id] = template
+    shared: dict[tuple, Presenter] = {}
+    items = {}
+    for row in rows:
+        user, event = row.recipient, row.event
+        overrides = by_language.get(user.language, {})
+        override = overrides.get(event.message_type_id)
+        plain = user.display_name and uses_recipient_plainly(
+            *sources(event.key, user.language, override, event.templates),
+            event.templates.get("prefix", ""),
+        )
+        if not plain:
+            items[row.pk] = Presenter(user, overrides).as_dict(row)
+            continue
+        key = (user.language, user.timezone)
+        if key not in shared:
+            shared[key] = Presenter(_Reader(*key), overrides)
+        item = shared[key].as_dict(row)
+        item["subject"] = item["subject"].replace(NAME_MARK, user.display_name)
+        item["body"] = item["body"].replace(NAME_MARK, escape(user.display_name))
+        items[row.pk] = item
+    return items

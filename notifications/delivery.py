@@ -133,6 +133,49 @@ async def deliver(targets: Targets, message: dict) -> None:
             logger.info("%s of %s channels over capacity", over_capacity, len(keys))
 
 
+# Channel keys per script: a push to thousands of users goes in a few scripts, none of which
+# holds Redis for long.
+DELIVER_CHUNK = 1000
+
+
+async def send_each(messages: Iterable[tuple[str, dict]]) -> None:
+    """Sends each (group, message) pair, a message of its own to each group: every group's
+    members looked up in one pipeline per shard, then delivered by one script per shard for
+    each DELIVER_CHUNK channels. Groups with no member cost only their look-up."""
+    messages = list(messages)
+    layer = _redis_layer()
+    if layer is None:
+        layer = get_channel_layer()
+        for group, message in messages:
+            await layer.group_send(group, message)
+        return
+    targets = await look_up(group for group, _ in messages)
+    by_shard = defaultdict(list)
+    for group, message in messages:
+        channels = targets.by_group.get(group)
+        if not channels:
+            continue
+        shards, serialized, capacities = layer._map_channel_keys_to_connection(
+            list(channels), message
+        )
+        for index, keys in shards.items():
+            by_shard[index].extend((key, serialized[key], capacities[key]) for key in keys)
+    for index, entries in by_shard.items():
+        for start in range(0, len(entries), DELIVER_CHUNK):
+            chunk = entries[start : start + DELIVER_CHUNK]
+            over_capacity = await layer.connection(index).eval(
+                _DELIVER,
+                len(chunk),
+                *(key for key, _, _ in chunk),
+                *(message for _, message, _ in chunk),
+                *(capacity for _, _, capacity in chunk),
+                time.time(),
+                int(layer.expiry),
+            )
+            if over_capacity:
+                logger.info("%s of %s channels over capacity", over_capacity, len(chunk))
+
+
 async def send(groups: Iterable[str], message: dict) -> None:
     """group_send to several groups: their members looked up in one trip, then delivered."""
     await deliver(await look_up(groups), message)

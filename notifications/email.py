@@ -27,7 +27,13 @@ from django.utils.html import escape
 from notifications import outputs
 from notifications.inbound import reply_address
 from notifications.models import EmailDelivery, EmailSuppression, MessageTemplate
-from notifications.rendering import absolute, render, sources, uses_recipient_plainly
+from notifications.rendering import (
+    NAME_MARK,
+    absolute,
+    render,
+    sources,
+    uses_recipient_plainly,
+)
 
 logger = logging.getLogger(__name__)
 Status = EmailDelivery.Status
@@ -124,10 +130,8 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 6 * 3600))
 
 
-# Stand-ins for the recipient's name and unsubscribe link in a rendering shared by everyone who
-# reads the event in one language and timezone (MessageBuilder); plain letters, so escaping,
-# urlize and nh3 leave them as they are.
-NAME_MARK = "Nm7q2RecipientNameXk4"
+# The stand-in for the unsubscribe link in a rendering shared by everyone who reads the event
+# in one language and timezone (MessageBuilder), as NAME_MARK is for the name.
 LINK_MARK = "Lk9w3UnsubscribeLinkZp8"
 
 

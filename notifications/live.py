@@ -103,6 +103,15 @@ async def push_each_async(
         await delivery.send(map(group_name, user_ids), event(frame, counts=counts, origin=origin))
 
 
+def push_to_each_now(frames: Iterable[tuple[int, dict]], *, counts: bool = False) -> None:
+    """Sends each (user id, frame) pair to that user's open pages (a frame of its own to each
+    user), in one trip to the event loop and a few to Redis however many users (see
+    delivery.send_each). With `counts`, each page then refreshes its counters."""
+    if get_channel_layer() is not None:
+        messages = [(group_name(u), event(frame, counts=counts)) for u, frame in frames]
+        async_to_sync(delivery.send_each)(messages)
+
+
 def event(frame: dict, *, counts: bool = False, origin: str | None = None) -> dict:
     """The group message that makes each open page of a user send `frame` (then, with `counts`,
     its refreshed counters), except the page whose socket is `origin`."""

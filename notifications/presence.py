@@ -1,8 +1,12 @@
-"""Who is "logged in" for messaging preferences: an open page (a live WebSocket) or recent activity.
+"""Who is "logged in" for messaging preferences: an open page (a live WebSocket) or recent activity,
+and who has a page open for live pushes.
 
 Kept in the cache (Redis in production) so every web process and worker sees the same answer.
 """
 
+import os
+import secrets
+import socket
 import threading
 import time
 
@@ -77,9 +81,6 @@ def _redis_writer(cache: RedisCache):
 
 
 _ACTIVE = "presence:active:{}"
-_SOCKETS = "presence:sockets:{}"
-# How long an open socket counts without a heartbeat; consumers refresh it while connected.
-SOCKET_TTL = 120
 
 
 def touch(user_id: int) -> None:
@@ -87,42 +88,150 @@ def touch(user_id: int) -> None:
     shared_cache().set(_ACTIVE.format(user_id), int(time.time()), settings.PRESENCE_ACTIVE_SECONDS)
 
 
+# Open sockets. Each process counts its own sockets per user in memory and mirrors the counts
+# to Redis as one hash per process (`presence:proc:<process id>`), listed with the time it was
+# last heard from in one sorted set (`presence:procs`). Opening and closing a socket writes
+# that user's count at once; a heartbeat (carried by the pages' pings, every 30 s) rewrites the
+# process's whole hash at most every HEARTBEAT_SECONDS and renews its expiry. A process that
+# dies stops beating: its hash expires and readers skip it after PROCESS_TTL, so its sockets
+# stop counting within PROCESS_TTL without anyone cleaning up. Without Redis (the embedded
+# default) the process's own counts are the answer: it is the only process.
+_PROCS = "presence:procs"
+_PROC = "presence:proc:"
+HEARTBEAT_SECONDS = 20
+PROCESS_TTL = 150  # pings of a tab in the background may come a minute apart
+
+# KEYS[1]: the sorted set of processes. ARGV: the oldest heartbeat that counts, the prefix of
+# the processes' hashes, then the user ids. Returns the ids with a socket in a live process.
+_ONLINE = """
+local procs = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '+inf')
+local found, online = {}, {}
+local users = #ARGV - 2
+for _, proc in ipairs(procs) do
+    for first = 3, #ARGV, 1000 do
+        local last = math.min(first + 999, #ARGV)
+        local counts = redis.call('HMGET', ARGV[2] .. proc, unpack(ARGV, first, last))
+        for i, count in ipairs(counts) do
+            local user = ARGV[first + i - 1]
+            if count and tonumber(count) > 0 and not found[user] then
+                found[user] = true
+                online[#online + 1] = user
+            end
+        end
+    end
+end
+return online
+"""
+
+
+class _Sockets:
+    """One process's open sockets per user, for one cache (tests each have their own)."""
+
+    def __init__(self):
+        self.counts: dict[int, int] = {}
+        self.lock = threading.Lock()
+        self.beaten_at = 0.0
+        self.process = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self.pid = os.getpid()
+
+
+_sockets: dict[str, _Sockets] = {}
+
+
+def _local(cache) -> _Sockets:
+    state = _sockets.get(cache.key_prefix)
+    if state is None or state.pid != os.getpid():  # a forked child counts its own sockets
+        with _lock:
+            state = _sockets[cache.key_prefix] = _Sockets()
+    return state
+
+
+def _changed(user_id: int, delta: int) -> None:
+    cache = shared_cache()
+    state = _local(cache)
+    # Held across the write to Redis, so the writes of a process reach it in the order of the
+    # changes (a heartbeat's snapshot never lands after a later change).
+    with state.lock:
+        count = max(state.counts.get(user_id, 0) + delta, 0)
+        if count:
+            state.counts[user_id] = count
+        else:
+            state.counts.pop(user_id, None)
+        if isinstance(cache, RedisCache):
+            _mirror(cache, state, {user_id: count})
+
+
+def _mirror(cache, state: _Sockets, changed: dict[int, int] | None) -> None:
+    """Writes these users' counts (None: the whole process, as a heartbeat) to Redis, with the
+    process's expiry and heartbeat renewed; one round trip. The caller holds state.lock."""
+    now = time.time()
+    key = cache.make_key(_PROC + state.process)
+    pipe = _redis_writer(cache).pipeline(transaction=True)
+    if changed is None or now - state.beaten_at >= HEARTBEAT_SECONDS:
+        state.beaten_at = now
+        pipe.delete(key)
+        if state.counts:
+            pipe.hset(key, mapping=state.counts)
+    else:
+        for user_id, count in changed.items():
+            if count:
+                pipe.hset(key, user_id, count)
+            else:
+                pipe.hdel(key, user_id)
+    pipe.expire(key, PROCESS_TTL)
+    pipe.zadd(cache.make_key(_PROCS), {state.process: now})
+    pipe.zremrangebyscore(cache.make_key(_PROCS), 0, now - PROCESS_TTL)
+    pipe.execute()
+
+
 def socket_opened(user_id: int) -> None:
-    key = _SOCKETS.format(user_id)
-    if not shared_cache().add(key, 1, SOCKET_TTL):
-        try:
-            shared_cache().incr(key)
-        except ValueError:
-            shared_cache().add(key, 1, SOCKET_TTL)
-    shared_cache().touch(key, SOCKET_TTL)
-
-
-def socket_alive(user_id: int) -> None:
-    shared_cache().touch(_SOCKETS.format(user_id), SOCKET_TTL)
+    _changed(user_id, 1)
 
 
 def socket_closed(user_id: int) -> None:
-    key = _SOCKETS.format(user_id)
-    try:
-        if shared_cache().decr(key) <= 0:
-            shared_cache().delete(key)
-    except ValueError:
-        pass
+    _changed(user_id, -1)
+
+
+def socket_alive(user_id: int) -> None:
+    """A page's ping: renews the process's heartbeat when it is due (no I/O otherwise)."""
+    cache = shared_cache()
+    state = _local(cache)
+    if isinstance(cache, RedisCache) and time.time() - state.beaten_at >= HEARTBEAT_SECONDS:
+        with state.lock:
+            _mirror(cache, state, None)
+
+
+def with_open_socket(user_ids) -> set[int]:
+    """The subset of user_ids with a page open in any live process: one round trip to Redis
+    however many ids (no I/O at all without Redis)."""
+    user_ids = [int(u) for u in user_ids]
+    if not user_ids:
+        return set()
+    cache = shared_cache()
+    if not isinstance(cache, RedisCache):
+        counts = _local(cache).counts
+        return {u for u in user_ids if counts.get(u, 0) > 0}
+    found = _redis_writer(cache).eval(
+        _ONLINE,
+        1,
+        cache.make_key(_PROCS),
+        time.time() - PROCESS_TTL,
+        cache.make_key(_PROC),
+        *user_ids,
+    )
+    return {int(u) for u in found}
 
 
 def logged_in(user_ids) -> set[int]:
-    """The subset of user_ids who count as logged in now; one cache round trip per kind of key."""
+    """The subset of user_ids who count as logged in now (recent activity or an open page);
+    two round trips to the cache however many ids."""
     user_ids = list(user_ids)
     if not user_ids:
         return set()
     active = shared_cache().get_many([_ACTIVE.format(u) for u in user_ids])
-    sockets = shared_cache().get_many([_SOCKETS.format(u) for u in user_ids])
-    online = set()
-    for u in user_ids:
-        if _ACTIVE.format(u) in active or (sockets.get(_SOCKETS.format(u)) or 0) > 0:
-            online.add(u)
-    return online
+    online = {u for u in user_ids if _ACTIVE.format(u) in active}
+    return online | with_open_socket(set(user_ids) - online)
 
 
 def has_open_socket(user_id: int) -> bool:
-    return (shared_cache().get(_SOCKETS.format(user_id)) or 0) > 0
+    return bool(with_open_socket([user_id]))

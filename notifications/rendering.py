@@ -79,6 +79,11 @@ def sources(key: str, language: str, override=None, custom: dict | None = None):
     return subject, body, html
 
 
+# The stand-in for the recipient's name in a rendering shared by every recipient who reads an
+# event in one language and timezone (emails, live pushes); plain letters, so escaping, urlize
+# and nh3 leave them as they are. Each recipient's name replaces it.
+NAME_MARK = "Nm7q2RecipientNameXk4"
+
 _RECIPIENT = re.compile(r"recipient")
 _PLAIN_RECIPIENT = re.compile(r"{{\s*recipient\s*}}|{%\s*if\s+recipient\s*%}")
 
