@@ -9,22 +9,25 @@ from __future__ import annotations
 
 import logging
 import math
+import secrets
 import smtplib
+from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import make_msgid
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection as db_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
 from notifications import outputs
+from notifications.bulk import insert_rows, update_rows
 from notifications.inbound import reply_address
 from notifications.models import EmailDelivery, EmailSuppression, MessageTemplate
 from notifications.rendering import (
@@ -38,7 +41,6 @@ from notifications.rendering import (
 logger = logging.getLogger(__name__)
 Status = EmailDelivery.Status
 
-CLAIM_BATCH = 200
 PARALLEL_TASKS = 4
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 
@@ -61,9 +63,21 @@ class EmailOutput:
     name = "email"
 
     def deliver(self, event, recipients) -> int:
-        EmailDelivery.objects.bulk_create(
-            [EmailDelivery(event=event, user_id=u, to_address=a) for u, a in recipients],
-            batch_size=1000,
+        insert_rows(
+            EmailDelivery,
+            {
+                "event_id": event.pk,
+                "status": Status.PENDING,
+                "attempts": 0,
+                "next_attempt_at": event.created_at,
+                "created_at": event.created_at,
+                "last_error": "",
+                "esp_message_id": "",
+                "subject": "",
+                "claim_token": "",
+            },
+            ["user_id", "to_address"],
+            recipients,
         )
         count = getattr(event, "_emails_queued", 0)
         if not count:
@@ -80,7 +94,7 @@ def enqueue(event_id: int | None, count: int = 1) -> bool:
     the email: the rows wait in the outbox and the sweeper queues them again."""
     from notifications.tasks import send_emails
 
-    tasks = max(1, min(PARALLEL_TASKS, math.ceil(count / CLAIM_BATCH)))
+    tasks = max(1, min(PARALLEL_TASKS, math.ceil(count / settings.EMAIL_CLAIM_BATCH)))
     try:
         for _ in range(tasks):
             send_emails.delay(event_id)
@@ -95,19 +109,48 @@ def enqueue(event_id: int | None, count: int = 1) -> bool:
     return True
 
 
-def claim(event_id: int | None = None, limit: int = CLAIM_BATCH) -> list[int]:
-    """Marks up to `limit` due rows as claimed by this worker and returns their ids."""
+@dataclass(frozen=True)
+class Claim:
+    """Outbox rows one worker claimed: their ids, and the token that marks them as its own."""
+
+    token: str
+    ids: list[int]
+
+
+def claim(event_id: int | None = None, limit: int | None = None) -> Claim:
+    """Marks up to `limit` due rows (EMAIL_CLAIM_BATCH) as claimed with a new token, oldest
+    first, and returns them: one statement. On PostgreSQL rows another worker is claiming are
+    skipped (SKIP LOCKED), so any number of workers share the work and none shares a row."""
+    limit = limit or settings.EMAIL_CLAIM_BATCH
+    token = secrets.token_hex(8)
     now = timezone.now()
-    with transaction.atomic():
-        due = EmailDelivery.objects.select_for_update(skip_locked=True).filter(
-            status=Status.PENDING, next_attempt_at__lte=now
+    table = db_connection.ops.quote_name(EmailDelivery._meta.db_table)
+    where = "status = %s AND next_attempt_at <= %s"
+    params: list = [Status.PENDING, now]
+    if event_id is not None:
+        where += " AND event_id = %s"
+        params.append(event_id)
+    skip_locked = db_connection.features.has_select_for_update_skip_locked
+    lock = " FOR UPDATE SKIP LOCKED" if skip_locked else ""
+    sql = (
+        f"UPDATE {table} SET status = %s, claim_token = %s, claimed_at = %s "
+        f"WHERE id IN (SELECT id FROM {table} WHERE {where} ORDER BY id LIMIT %s{lock}) "
+        "RETURNING id"
+    )
+    field = EmailDelivery._meta.get_field("claimed_at")
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                Status.CLAIMED,
+                token,
+                field.get_db_prep_save(now, db_connection),
+                *[field.get_db_prep_save(p, db_connection) if p is now else p for p in params],
+                limit,
+            ],
         )
-        if event_id is not None:
-            due = due.filter(event_id=event_id)
-        ids = list(due.order_by("id").values_list("id", flat=True)[:limit])
-        if ids:
-            EmailDelivery.objects.filter(id__in=ids).update(status=Status.CLAIMED, claimed_at=now)
-    return ids
+        ids = sorted(row[0] for row in cursor.fetchall())
+    return Claim(token, ids)
 
 
 def is_permanent(error: Exception) -> bool:
@@ -227,87 +270,110 @@ def build_message(delivery: EmailDelivery, user, override) -> EmailMultiAlternat
     return MessageBuilder().build(delivery, user, override)
 
 
-def deliver_claimed(ids: list[int]) -> dict[str, int]:
-    """Sends claimed rows over one connection; records each attempt before making it."""
-    User = get_user_model()
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def deliver_claimed(claimed: Claim) -> dict[str, int]:
+    """Sends claimed rows over one connection, a group of EMAIL_SENDING_GROUP at a time.
+
+    Each group is marked `sending` (its attempt recorded) in one statement before any of it
+    goes out, and its sent rows confirmed in one statement after. A worker that dies between
+    the two leaves at most one group in `sending`, which the sweeper marks unknown and never
+    sends again; the batch's other rows are either confirmed or still `claimed`, which the
+    sweeper frees for another worker. No row lock is held while the mail server is talking.
+    A constant number of queries per group and per batch, however many rows.
+    """
+    tally = {"sent": 0, "retry": 0, "failed": 0, "suppressed": 0}
+    if not claimed.ids:
+        return tally
     rows = list(
-        EmailDelivery.objects.filter(id__in=ids, status=Status.CLAIMED)
-        .select_related("event", "event__message_type", "event__sender")
+        EmailDelivery.objects.filter(
+            id__in=claimed.ids, claim_token=claimed.token, status=Status.CLAIMED
+        )
+        .select_related("event", "event__message_type", "event__sender", "user")
+        .annotate(
+            suppressed=Exists(EmailSuppression.objects.filter(address=OuterRef("to_address")))
+        )
         .order_by("id")
     )
-    users = User.objects.in_bulk({r.user_id for r in rows})
     overrides = {
         (t.message_type_id, t.language): t
         for t in MessageTemplate.objects.filter(
             message_type_id__in={r.event.message_type_id for r in rows}
         )
     }
-    suppressed = set(
-        EmailSuppression.objects.filter(address__in={r.to_address for r in rows}).values_list(
-            "address", flat=True
-        )
-    )
-    tally = {"sent": 0, "retry": 0, "failed": 0, "suppressed": 0}
+    suppressed = [r.pk for r in rows if r.suppressed]
+    if suppressed:
+        tally["suppressed"] = EmailDelivery.objects.filter(
+            pk__in=suppressed, claim_token=claimed.token
+        ).update(status=Status.SUPPRESSED, last_error="address suppressed")
     retry_at = None
-    sent: list[EmailDelivery] = []
     builder = MessageBuilder()
     connection = get_connection()
     try:
         connection.open()
-        for row in rows:
-            now = timezone.now()
-            user = users.get(row.user_id)
-            if user is None or row.to_address in suppressed:
-                EmailDelivery.objects.filter(pk=row.pk).update(
-                    status=Status.SUPPRESSED, last_error="address suppressed or user gone"
+        for group in _chunks([r for r in rows if not r.suppressed], settings.EMAIL_SENDING_GROUP):
+            started_at = timezone.now()
+            ids = [r.pk for r in group]
+            marked = EmailDelivery.objects.filter(
+                pk__in=ids, claim_token=claimed.token, status=Status.CLAIMED
+            ).update(status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=started_at)
+            if marked < len(group):  # the sweeper freed some (a batch slower than its limit)
+                mine = set(
+                    EmailDelivery.objects.filter(
+                        pk__in=ids, claim_token=claimed.token, status=Status.SENDING
+                    ).values_list("pk", flat=True)
                 )
-                tally["suppressed"] += 1
-                continue
-            started = EmailDelivery.objects.filter(pk=row.pk, status=Status.CLAIMED).update(
-                status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now
-            )
-            if not started:
-                continue
-            attempts = row.attempts + 1
+                group = [r for r in group if r.pk in mine]
+            sent: list[tuple[int, str, str]] = []
             try:
-                message = builder.build(
-                    row, user, overrides.get((row.event.message_type_id, user.language))
+                for row in group:
+                    attempts = row.attempts + 1
+                    try:
+                        message = builder.build(
+                            row,
+                            row.user,
+                            overrides.get((row.event.message_type_id, row.user.language)),
+                        )
+                        message.connection = connection
+                        message.send()
+                    except Exception as error:
+                        permanent = is_permanent(error) or attempts >= settings.EMAIL_MAX_ATTEMPTS
+                        update = {"last_error": f"{type(error).__name__}: {error}"[:2000]}
+                        if permanent:
+                            update["status"] = Status.FAILED
+                            tally["failed"] += 1
+                        else:
+                            update["status"] = Status.PENDING
+                            update["next_attempt_at"] = started_at + backoff(attempts)
+                            retry_at = min(
+                                retry_at or update["next_attempt_at"], update["next_attempt_at"]
+                            )
+                            tally["retry"] += 1
+                            # A broken connection is not reused for the rest of the batch.
+                            connection.close()
+                            connection = get_connection()
+                        EmailDelivery.objects.filter(pk=row.pk).update(**update)
+                        logger.info("email %s to %s failed: %s", row.pk, row.to_address, error)
+                        continue
+                    status = getattr(message, "anymail_status", None)
+                    esp_id = (status.message_id if status else None) or message.extra_headers[
+                        "Message-ID"
+                    ]
+                    sent.append((row.pk, str(esp_id)[:200], message.subject[:300]))
+                    tally["sent"] += 1
+            finally:
+                # The group's successes in one statement, even when the group stops half way.
+                update_rows(
+                    EmailDelivery,
+                    {"status": Status.SENT, "sent_at": timezone.now(), "last_error": ""},
+                    ["esp_message_id", "subject"],
+                    sent,
                 )
-                message.connection = connection
-                message.send()
-            except Exception as error:
-                permanent = is_permanent(error) or attempts >= settings.EMAIL_MAX_ATTEMPTS
-                update = {"last_error": f"{type(error).__name__}: {error}"[:2000]}
-                if permanent:
-                    update["status"] = Status.FAILED
-                    tally["failed"] += 1
-                else:
-                    update["status"] = Status.PENDING
-                    update["next_attempt_at"] = now + backoff(attempts)
-                    retry_at = min(retry_at or update["next_attempt_at"], update["next_attempt_at"])
-                    tally["retry"] += 1
-                    # A broken connection is not reused for the rest of the batch.
-                    connection.close()
-                    connection = get_connection()
-                EmailDelivery.objects.filter(pk=row.pk).update(**update)
-                logger.info("email %s to %s failed: %s", row.pk, row.to_address, error)
-                continue
-            status = getattr(message, "anymail_status", None)
-            esp_id = (status.message_id if status else None) or message.extra_headers["Message-ID"]
-            row.status = Status.SENT
-            row.sent_at = timezone.now()
-            row.esp_message_id = str(esp_id)[:200]
-            row.subject = message.subject[:300]
-            row.last_error = ""
-            sent.append(row)
-            tally["sent"] += 1
     finally:
         connection.close()
-        # Successes are recorded once per batch: a worker that dies before this leaves its rows
-        # in `sending`, which the sweeper marks unknown (never sent twice).
-        EmailDelivery.objects.bulk_update(
-            sent, ["status", "sent_at", "esp_message_id", "subject", "last_error"]
-        )
     if retry_at is not None:
         from notifications.tasks import send_emails
 
@@ -322,8 +388,8 @@ def deliver_claimed(ids: list[int]) -> dict[str, int]:
 def send_due(event_id: int | None = None) -> dict[str, int]:
     """Claims and sends until nothing due is left (for this event, or at all)."""
     total = {"sent": 0, "retry": 0, "failed": 0, "suppressed": 0}
-    while ids := claim(event_id):
-        for name, count in deliver_claimed(ids).items():
+    while (claimed := claim(event_id)).ids:
+        for name, count in deliver_claimed(claimed).items():
             total[name] += count
     return total
 

@@ -137,7 +137,7 @@ def test_a_row_a_killed_worker_was_sending_is_never_sent_again(smtp, worker, mon
     monkeypatch.setattr("notifications.email.enqueue", lambda *a, **k: True)
     first, second = UserFactory.create_batch(2)
     send(KEY, [first, second], context=context_for(KEY))
-    claimed = email.claim()
+    claimed = email.claim().ids
     assert len(claimed) == 2
     # What a worker killed mid-batch leaves: one row attempted, one only claimed.
     long_ago = time.time() - 3600

@@ -327,6 +327,10 @@ INSTANT_EMAIL_DELAY_SECONDS = env_int("INSTANT_EMAIL_DELAY_SECONDS", 300, minimu
 NOTIFICATIONS_BATCH_SIZE = env_int("NOTIFICATIONS_BATCH_SIZE", 2000, minimum=1)
 EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 6, minimum=1)
 EMAIL_STUCK_SECONDS = env_int("EMAIL_STUCK_SECONDS", 600, minimum=30)
+# A worker claims this many outbox rows at once, and marks them as being sent (then confirms
+# them) this many at a time: at most one group is left `unknown` by a worker that dies.
+EMAIL_CLAIM_BATCH = env_int("EMAIL_CLAIM_BATCH", 500, minimum=1)
+EMAIL_SENDING_GROUP = env_int("EMAIL_SENDING_GROUP", 100, minimum=1)
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
