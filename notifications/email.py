@@ -218,45 +218,91 @@ class MessageBuilder:
             html = render_to_string("email/message.html", layout)
         return rendered.subject, text, html
 
-    def parts(self, event, user, override, link: str) -> tuple[str, str, str]:
-        """The email's subject, text and HTML for this recipient and unsubscribe link."""
-        name = user.display_name
+    def shareable(self, event, user, override) -> bool:
+        """Whether this recipient's email is the event's shared rendering with their values put
+        in (the templates use the name only as a plain `{{ recipient }}`)."""
         templates = sources(event.key, user.language, override, event.templates)
-        if not name or not uses_recipient_plainly(*templates, event.templates.get("prefix", "")):
-            return self._render(event, user, override, name, link)
+        return bool(user.display_name) and uses_recipient_plainly(
+            *templates, event.templates.get("prefix", "")
+        )
+
+    def shared(self, event, user, override) -> tuple[str, str, str]:
+        """The event's rendering for this recipient's language and timezone, with NAME_MARK and
+        LINK_MARK where the name and the unsubscribe link go; rendered once per batch."""
         key = (event.pk, user.language, user.timezone, override.pk if override else None)
         if key not in self._shared:
             self._shared[key] = self._render(event, user, override, NAME_MARK, LINK_MARK)
-        subject, text, html = self._shared[key]
+        return self._shared[key]
+
+    def parts(self, event, user, override, link: str) -> tuple[str, str, str]:
+        """The email's subject, text and HTML for this recipient and unsubscribe link."""
+        name = user.display_name
+        if not self.shareable(event, user, override):
+            return self._render(event, user, override, name, link)
+        subject, text, html = self.shared(event, user, override)
         return (
             subject.replace(NAME_MARK, name),
             text.replace(NAME_MARK, name).replace(LINK_MARK, link),
             html.replace(NAME_MARK, escape(name)).replace(LINK_MARK, escape(link)),
         )
 
-    def build(self, delivery: EmailDelivery, user, override) -> EmailMultiAlternatives:
-        """The email of one outbox row to `user`; `override` is their language's template."""
+    def batch_key(self, delivery: EmailDelivery, override):
+        """The rows whose emails may go as one batch message (EMAIL_BATCH_SEND) share this key:
+        the same event's shared rendering, differing only in the name and unsubscribe link.
+        None: this row's email goes on its own (its own reply-to address, or a template that
+        does more with the name)."""
         event = delivery.event
-        unsubscribe = unsubscribe_url(user.pk, event.key)
-        subject, text, html = self.parts(event, user, override, unsubscribe)
-        headers = {
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Message-ID": make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN),
-            "X-Notification-Type": event.key,
-            **(event.data.get("email_headers") or {}),
-        }
-        reply_to = [event.data["reply_to"]] if event.data.get("reply_to") else None
-        reply = event.data.get("reply")
-        if reply and settings.INBOUND_EMAIL_ADDRESS:
-            # Each recipient answers through their own signed address (reply by email).
-            reply_to = [reply_address(user.pk, reply["kind"], int(reply["id"]))]
+        if event.data.get("reply") and settings.INBOUND_EMAIL_ADDRESS:
+            return None
+        if not self.shareable(event, delivery.user, override):
+            return None
+        user = delivery.user
+        return (event.pk, user.language, user.timezone, override.pk if override else None)
+
+    def build_batch(self, deliveries: list[EmailDelivery], override) -> EmailMultiAlternatives:
+        """One message to rows of one batch_key (each address once), sent by the ESP as a
+        separate email to each address with its own values (anymail's merge_data and
+        merge_headers; the merge fields are written as EMAIL_MERGE_FIELD)."""
+        first = deliveries[0]
+        event = first.event
+        subject, text, html = self.shared(event, first.user, override)
+        field = settings.EMAIL_MERGE_FIELD.format
+        message = self._message(
+            event,
+            subject.replace(NAME_MARK, field("name")),
+            text.replace(NAME_MARK, field("name")).replace(LINK_MARK, field("unsubscribe")),
+            html.replace(NAME_MARK, field("name_html")).replace(
+                LINK_MARK, field("unsubscribe_html")
+            ),
+            to=[d.to_address for d in deliveries],
+            headers={},
+            reply_to=[event.data["reply_to"]] if event.data.get("reply_to") else None,
+        )
+        message.merge_data, message.merge_headers = {}, {}
+        for delivery in deliveries:
+            name = delivery.user.display_name
+            link = unsubscribe_url(delivery.user_id, event.key)
+            message.merge_data[delivery.to_address] = {
+                "name": name,
+                "name_html": escape(name),
+                "unsubscribe": link,
+                "unsubscribe_html": escape(link),
+            }
+            message.merge_headers[delivery.to_address] = {"List-Unsubscribe": f"<{link}>"}
+        return message
+
+    def _message(self, event, subject, text, html, *, to, headers, reply_to):
         message = EmailMultiAlternatives(
             subject=subject,
             body=text,
             from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[delivery.to_address],
-            headers=headers,
+            to=to,
+            headers={
+                **headers,
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                "X-Notification-Type": event.key,
+                **(event.data.get("email_headers") or {}),
+            },
             reply_to=reply_to,
         )
         message.attach_alternative(html, "text/html")
@@ -264,10 +310,94 @@ class MessageBuilder:
             message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
         return message
 
+    def build(self, delivery: EmailDelivery, user, override) -> EmailMultiAlternatives:
+        """The email of one outbox row to `user`; `override` is their language's template."""
+        event = delivery.event
+        unsubscribe = unsubscribe_url(user.pk, event.key)
+        subject, text, html = self.parts(event, user, override, unsubscribe)
+        reply_to = [event.data["reply_to"]] if event.data.get("reply_to") else None
+        reply = event.data.get("reply")
+        if reply and settings.INBOUND_EMAIL_ADDRESS:
+            # Each recipient answers through their own signed address (reply by email).
+            reply_to = [reply_address(user.pk, reply["kind"], int(reply["id"]))]
+        return self._message(
+            event,
+            subject,
+            text,
+            html,
+            to=[delivery.to_address],
+            headers={
+                "List-Unsubscribe": f"<{unsubscribe}>",
+                "Message-ID": make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN),
+            },
+            reply_to=reply_to,
+        )
+
 
 def build_message(delivery: EmailDelivery, user, override) -> EmailMultiAlternatives:
     """One email, built on its own (a batch uses one MessageBuilder)."""
     return MessageBuilder().build(delivery, user, override)
+
+
+@dataclass
+class _Unit:
+    """What goes out in one send: one row's email, or (EMAIL_BATCH_SEND) one batch message for
+    rows of one batch_key."""
+
+    builder: MessageBuilder
+    rows: list[EmailDelivery]
+    override: object
+
+    def build(self) -> EmailMultiAlternatives:
+        if len(self.rows) == 1:
+            row = self.rows[0]
+            return self.builder.build(row, row.user, self.override)
+        return self.builder.build_batch(self.rows, self.override)
+
+    def outcomes(self, message):
+        """(row, the ESP's message id, the subject it got, why the ESP refused the address or
+        "") for each row."""
+        status = getattr(message, "anymail_status", None)
+        if len(self.rows) == 1:
+            esp_id = (status.message_id if status else None) or message.extra_headers["Message-ID"]
+            yield self.rows[0], esp_id, message.subject, ""
+            return
+        name_field = settings.EMAIL_MERGE_FIELD.format("name")
+        for row in self.rows:
+            recipient = status.recipients.get(row.to_address) if status else None
+            refused = recipient.status if recipient and recipient.status in REFUSED else ""
+            subject = message.subject.replace(name_field, row.user.display_name)
+            yield row, (recipient.message_id if recipient else None) or "", subject, refused
+
+
+# What an ESP answers for an address it will not send to (anymail's recipient statuses).
+REFUSED = {"rejected", "invalid"}
+
+
+def _units(builder: MessageBuilder, group: list[EmailDelivery], overrides: dict):
+    """The group's sends, in row order: each row alone, or with EMAIL_BATCH_SEND the rows of
+    one batch_key together (each address at most once a message)."""
+
+    def override_of(row):
+        return overrides.get((row.event.message_type_id, row.user.language))
+
+    if not settings.EMAIL_BATCH_SEND:
+        return [_Unit(builder, [row], override_of(row)) for row in group]
+    batches: dict[tuple, list[list[EmailDelivery]]] = {}
+    units = []
+    for row in group:
+        key = builder.batch_key(row, override_of(row))
+        if key is None:
+            units.append(_Unit(builder, [row], override_of(row)))
+            continue
+        messages = batches.setdefault(key, [])
+        home = next((m for m in messages if row.to_address not in {r.to_address for r in m}), None)
+        if home is None:
+            home = []
+            messages.append(home)
+            units.append(_Unit(builder, home, override_of(row)))
+        home.append(row)
+    return units
 
 
 def _chunks(items: list, size: int):
@@ -329,41 +459,44 @@ def deliver_claimed(claimed: Claim) -> dict[str, int]:
                 group = [r for r in group if r.pk in mine]
             sent: list[tuple[int, str, str]] = []
             try:
-                for row in group:
-                    attempts = row.attempts + 1
+                for unit in _units(builder, group, overrides):
                     try:
-                        message = builder.build(
-                            row,
-                            row.user,
-                            overrides.get((row.event.message_type_id, row.user.language)),
-                        )
+                        message = unit.build()
                         message.connection = connection
                         message.send()
                     except Exception as error:
-                        permanent = is_permanent(error) or attempts >= settings.EMAIL_MAX_ATTEMPTS
-                        update = {"last_error": f"{type(error).__name__}: {error}"[:2000]}
-                        if permanent:
-                            update["status"] = Status.FAILED
-                            tally["failed"] += 1
-                        else:
-                            update["status"] = Status.PENDING
-                            update["next_attempt_at"] = started_at + backoff(attempts)
-                            retry_at = min(
-                                retry_at or update["next_attempt_at"], update["next_attempt_at"]
+                        for row in unit.rows:
+                            attempts = row.attempts + 1
+                            permanent = (
+                                is_permanent(error) or attempts >= settings.EMAIL_MAX_ATTEMPTS
                             )
-                            tally["retry"] += 1
+                            update = {"last_error": f"{type(error).__name__}: {error}"[:2000]}
+                            if permanent:
+                                update["status"] = Status.FAILED
+                                tally["failed"] += 1
+                            else:
+                                update["status"] = Status.PENDING
+                                update["next_attempt_at"] = started_at + backoff(attempts)
+                                retry_at = min(
+                                    retry_at or update["next_attempt_at"], update["next_attempt_at"]
+                                )
+                                tally["retry"] += 1
+                            EmailDelivery.objects.filter(pk=row.pk).update(**update)
+                            logger.info("email %s to %s failed: %s", row.pk, row.to_address, error)
+                        if not is_permanent(error):
                             # A broken connection is not reused for the rest of the batch.
                             connection.close()
                             connection = get_connection()
-                        EmailDelivery.objects.filter(pk=row.pk).update(**update)
-                        logger.info("email %s to %s failed: %s", row.pk, row.to_address, error)
                         continue
-                    status = getattr(message, "anymail_status", None)
-                    esp_id = (status.message_id if status else None) or message.extra_headers[
-                        "Message-ID"
-                    ]
-                    sent.append((row.pk, str(esp_id)[:200], message.subject[:300]))
-                    tally["sent"] += 1
+                    for row, esp_id, subject, refused in unit.outcomes(message):
+                        if refused:
+                            EmailDelivery.objects.filter(pk=row.pk).update(
+                                status=Status.FAILED, last_error=f"refused by the ESP: {refused}"
+                            )
+                            tally["failed"] += 1
+                        else:
+                            sent.append((row.pk, str(esp_id)[:200], subject[:300]))
+                            tally["sent"] += 1
             finally:
                 # The group's successes in one statement, even when the group stops half way.
                 update_rows(

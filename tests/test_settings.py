@@ -41,6 +41,11 @@ def test_it_starts_embedded_with_no_variables(tmp_path):
         ({"DJANGO_DEBUG": "False", "ALLOWED_HOSTS": "x.org"}, "SECRET_KEY must be set"),
         ({"DJANGO_DEBUG": "False", "SECRET_KEY": "s" * 50}, "ALLOWED_HOSTS must be set"),
         ({"ALERTS_READ_RETENTION_DAYS": "thirty"}, "ALERTS_READ_RETENTION_DAYS='thirty'"),
+        ({"EMAIL_BATCH_SEND": "true"}, "EMAIL_BATCH_SEND needs an anymail ESP"),
+        (
+            {"EMAIL_BATCH_SEND": "true", "EMAIL_ESP": "postmark"},
+            "EMAIL_BATCH_SEND needs EMAIL_MERGE_FIELD",
+        ),
     ],
 )
 def test_it_refuses_bad_configuration_naming_the_variable(tmp_path, env, message):

@@ -331,6 +331,19 @@ EMAIL_STUCK_SECONDS = env_int("EMAIL_STUCK_SECONDS", 600, minimum=30)
 # them) this many at a time: at most one group is left `unknown` by a worker that dies.
 EMAIL_CLAIM_BATCH = env_int("EMAIL_CLAIM_BATCH", 500, minimum=1)
 EMAIL_SENDING_GROUP = env_int("EMAIL_SENDING_GROUP", 100, minimum=1)
+# Batch sending through the ESP (anymail's merge_data): the emails of one event that differ only
+# in the recipient's name and unsubscribe link go as one API call per group. The merge field
+# syntax is the ESP's own; known for Mailgun and SparkPost, to be given for the others.
+EMAIL_BATCH_SEND = env_bool("EMAIL_BATCH_SEND", False)
+_MERGE_FIELDS = {"mailgun": "%recipient.{}%", "sparkpost": "{{{{{}}}}}"}
+EMAIL_MERGE_FIELD = env_str("EMAIL_MERGE_FIELD", _MERGE_FIELDS.get(EMAIL_ESP, ""))
+if EMAIL_BATCH_SEND and EMAIL_ESP not in ANYMAIL_ESPS:
+    raise ImproperlyConfigured("EMAIL_BATCH_SEND needs an anymail ESP as EMAIL_ESP.")
+if EMAIL_BATCH_SEND and "{}" not in EMAIL_MERGE_FIELD:
+    raise ImproperlyConfigured(
+        "EMAIL_BATCH_SEND needs EMAIL_MERGE_FIELD, the ESP's merge field with {} for the "
+        "field's name (e.g. %recipient.{}% for Mailgun)."
+    )
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -134,3 +134,82 @@ def test_the_embedded_default_sends_3000_with_email_and_web_at_a_query_per_25(
     assert Alert.objects.count() == 3000
     assert not EmailDelivery.objects.exclude(status=Status.SENT).exists()
     assert len(queries.captured_queries) <= 3000 / 25, len(queries.captured_queries)
+
+
+@pytest.fixture
+def batch_sending(settings):
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+    settings.EMAIL_BATCH_SEND = True
+    settings.EMAIL_MERGE_FIELD = "{{{{{}}}}}"  # {{name}}
+
+
+def test_batch_sending_sends_one_message_with_each_recipients_values(
+    db, batch_sending, django_capture_on_commit_callbacks
+):
+    french = UserFactory.create_batch(2, language="fr")
+    english = UserFactory.create_batch(3, full_name="Ann <Smith>")
+    with django_capture_on_commit_callbacks(execute=True):
+        send(KEY, [*french, *english], context=context_for(KEY), url="/forums/1/")
+    assert len(mail.outbox) == 2  # one per language
+    by_language = {len(m.to): m for m in mail.outbox}
+    message = by_language[3]
+    params = message.anymail_test_params
+    assert params["is_batch_send"]
+    assert sorted(message.to) == sorted(u.email for u in english)
+    values = message.merge_data[english[0].email]
+    assert values["name"] == "Ann <Smith>" and values["name_html"] == "Ann &lt;Smith&gt;"
+    assert values["unsubscribe"].startswith("http") and "/unsubscribe/" in values["unsubscribe"]
+    header = message.merge_headers[english[0].email]["List-Unsubscribe"]
+    assert header == f"<{values['unsubscribe']}>"
+    # The ESP puts each recipient's values where the merge fields stand.
+    body = message.body.replace("{{name}}", values["name"])
+    body = body.replace("{{unsubscribe}}", values["unsubscribe"])
+    one = email.build_message(EmailDelivery.objects.get(user=english[0]), english[0], None)
+    assert body == one.body.replace(
+        one.extra_headers["List-Unsubscribe"].strip("<>"), values["unsubscribe"]
+    )
+    assert "{{unsubscribe_html}}" in message.alternatives[0][0]
+    rows = EmailDelivery.objects.filter(user__in=english)
+    assert {r.status for r in rows} == {Status.SENT}
+    assert "{{" not in rows[0].subject  # the log shows what the recipient read
+    assert {r.esp_message_id for r in rows} == {str(mail.outbox.index(message))}
+
+
+def test_batch_sending_keeps_apart_what_cannot_share_a_message(
+    db, batch_sending, settings, django_capture_on_commit_callbacks
+):
+    """Two people with one address get two messages; a refused address fails alone."""
+    first = UserFactory(email="shared@example.com")
+    second = UserFactory(email="shared@example.com")
+    others = UserFactory.create_batch(2)
+    with (
+        mock.patch("notifications.tasks.send_emails.delay"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        send(KEY, [first, second, *others], context=context_for(KEY))
+    from anymail.backends.test import EmailBackend
+    from anymail.message import AnymailRecipientStatus
+
+    real_post = EmailBackend.post_to_esp
+
+    def refuse_one(self, payload, message):
+        response = real_post(self, payload, message)
+        status = response["recipient_status"]
+        if others[0].email in status:
+            status[others[0].email] = AnymailRecipientStatus(message_id=None, status="rejected")
+        return response
+
+    with mock.patch.object(EmailBackend, "post_to_esp", refuse_one):
+        assert email.send_due() == {"sent": 3, "retry": 0, "failed": 1, "suppressed": 0}
+    assert sorted(len(m.to) for m in mail.outbox) == [1, 3]
+    assert EmailDelivery.objects.get(user=others[0]).status == Status.FAILED
+
+
+def test_without_batch_sending_each_email_goes_alone(
+    db, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        send(KEY, UserFactory.create_batch(3), context=context_for(KEY))
+    assert [len(m.to) for m in mail.outbox] == [1, 1, 1]
+    assert not any(m.anymail_test_params["is_batch_send"] for m in mail.outbox)
