@@ -64,7 +64,7 @@ def _thread_context(request, conversation, before=None):
     members = list(conversation.memberships.select_related("user"))
     others = [m.user for m in members if m.user_id != request.user.pk]
     visible = rules.can_see_online(request.user.pk, [u.pk for u in others])
-    online = {u.pk for u in others if u.pk in visible and presence.has_open_socket(u.pk)}
+    online = presence.with_open_socket(visible)  # one round trip for a group conversation
     return {
         "conversation": conversation,
         "membership": membership,

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import weakref
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -15,6 +16,29 @@ logger = logging.getLogger(__name__)
 # tab one counters query, or one a second, instead of one per push.
 COUNTS_DELAY = 0.05
 COUNTS_MAX_DELAY = 1.0
+
+
+# The heartbeat task of each event loop that has open sockets (a server has one loop).
+_heartbeats: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _keep_beating() -> None:
+    """Starts this loop's heartbeat task unless it runs: it keeps the process's open sockets
+    counted (presence) whether or not the pages ping, and stops when none is left."""
+    loop = asyncio.get_running_loop()
+    task = _heartbeats.get(loop)
+    if task is None or task.done():
+        _heartbeats[loop] = loop.create_task(_beat())
+
+
+async def _beat() -> None:
+    while True:
+        await asyncio.sleep(presence.HEARTBEAT_SECONDS)
+        try:
+            if not await live.database_async(presence.heartbeat)():
+                return
+        except Exception:  # Redis away for a moment: the next beat tries again
+            logger.exception("the presence heartbeat failed")
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
@@ -47,6 +71,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await live.database_async(presence.socket_opened)(user.pk)
+        _keep_beating()
         await self.send_counts()
 
     async def disconnect(self, code):
@@ -59,7 +84,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content, **kwargs):
         kind = content.get("type") if isinstance(content, dict) else None
         if kind == "ping":
-            await live.database_async(presence.socket_alive)(self.user.pk)
+            await live.database_async(presence.heartbeat)()
             await self.send_json({"type": "pong"})
         elif kind == "counts":
             await self.send_counts()

@@ -91,11 +91,11 @@ def touch(user_id: int) -> None:
 # Open sockets. Each process counts its own sockets per user in memory and mirrors the counts
 # to Redis as one hash per process (`presence:proc:<process id>`), listed with the time it was
 # last heard from in one sorted set (`presence:procs`). Opening and closing a socket writes
-# that user's count at once; a heartbeat (carried by the pages' pings, every 30 s) rewrites the
-# process's whole hash at most every HEARTBEAT_SECONDS and renews its expiry. A process that
-# dies stops beating: its hash expires and readers skip it after PROCESS_TTL, so its sockets
-# stop counting within PROCESS_TTL without anyone cleaning up. Without Redis (the embedded
-# default) the process's own counts are the answer: it is the only process.
+# that user's count at once; a heartbeat (a task of the web process, and the pages' pings)
+# rewrites the process's whole hash at most every HEARTBEAT_SECONDS and renews its expiry. A
+# process that dies stops beating: its hash expires and readers skip it after PROCESS_TTL, so
+# its sockets stop counting within PROCESS_TTL without anyone cleaning up. Without Redis (the
+# embedded default) the process's own counts are the answer: it is the only process.
 _PROCS = "presence:procs"
 _PROC = "presence:proc:"
 HEARTBEAT_SECONDS = 20
@@ -192,13 +192,16 @@ def socket_closed(user_id: int) -> None:
     _changed(user_id, -1)
 
 
-def socket_alive(user_id: int) -> None:
-    """A page's ping: renews the process's heartbeat when it is due (no I/O otherwise)."""
+def heartbeat() -> bool:
+    """Renews this process's registration in Redis when it is due (no I/O otherwise); returns
+    whether the process has open sockets. The web process's heartbeat task calls it every
+    HEARTBEAT_SECONDS while it has any, and the pages' pings call it too."""
     cache = shared_cache()
     state = _local(cache)
     if isinstance(cache, RedisCache) and time.time() - state.beaten_at >= HEARTBEAT_SECONDS:
         with state.lock:
             _mirror(cache, state, None)
+    return bool(state.counts)
 
 
 def with_open_socket(user_ids) -> set[int]:

@@ -149,3 +149,29 @@ def test_a_new_alert_reaches_the_open_page_of_a_recipient(client, user, other_us
         assert not await sync_to_async(presence.has_open_socket)(user.pk)
 
     asyncio.run(run())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_process_with_open_pages_keeps_beating_without_their_pings(client, user, monkeypatch):
+    from notifications import consumers
+
+    beats = []
+    real = presence.heartbeat
+    monkeypatch.setattr(presence, "HEARTBEAT_SECONDS", 0.05)
+    monkeypatch.setattr(presence, "heartbeat", lambda: beats.append(real()) or beats[-1])
+    client.force_login(user)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    headers = [(b"cookie", cookie.encode()), (b"origin", b"http://127.0.0.1:8000")]
+
+    async def run():
+        communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
+        assert (await communicator.connect())[0]
+        await communicator.receive_json_from(timeout=5)
+        await asyncio.sleep(0.5)
+        assert len(beats) >= 3 and all(beats)  # no ping was sent
+        await communicator.disconnect()
+        await asyncio.sleep(0.3)
+        task = consumers._heartbeats[asyncio.get_running_loop()]
+        assert task.done() and beats[-1] is False  # no socket left: it stopped
+
+    asyncio.run(run())
