@@ -31,6 +31,11 @@ class PreferenceSerializer(serializers.Serializer):
     logged_off = serializers.BooleanField()
     locked = serializers.BooleanField(read_only=True)
     reason = serializers.CharField(read_only=True)
+    keeps = serializers.CharField(
+        read_only=True,
+        help_text='What this email carries that must be kept ("a calendar invitation"), or "": '
+        "then logged_in and logged_off are one choice and must be equal.",
+    )
 
 
 class PreferencesView(APIView):

@@ -138,6 +138,9 @@ class MessageType:
     actions: tuple[str, ...] = ()
     notify_sender: bool = False
     urgency: str = Urgency.NORMAL
+    # What its email carries that the recipient must keep ("a calendar invitation"), or "": such
+    # email goes whether or not the recipient is logged in, unless they or the site turned it off.
+    keeps: str = ""
 
     @property
     def all_placeholders(self) -> tuple[Placeholder, ...]:
@@ -167,6 +170,7 @@ class MessageType:
             "actions": list(self.actions),
             "urgency": str(self.urgency),
             "notify_sender": self.notify_sender,
+            "keeps": self.keeps,
             "subject": self.subject,
             "body": self.body,
         }
@@ -219,11 +223,15 @@ _registry: dict[str, MessageType] = {}
 
 
 class Feature:
-    """A group of message types declared by one app, shown together to admins and users."""
+    """A group of message types declared by one app, shown together to admins and users.
 
-    def __init__(self, label: str, name: str):
+    `outputs` overrides the kinds' default outputs for every type of the feature (a type's own
+    `outputs` override both)."""
+
+    def __init__(self, label: str, name: str, outputs: Mapping[str, OutputDefault] | None = None):
         self.label = label
         self.name = name
+        self.outputs = dict(outputs or {})
 
     def message(
         self,
@@ -241,6 +249,7 @@ class Feature:
         actions: Iterable[str] = (),
         notify_sender: bool = False,
         urgency: str = Urgency.NORMAL,
+        keeps: str = "",
     ) -> MessageType:
         if not key.startswith(self.label + "."):
             raise CatalogueError(f"{key!r} must start with {self.label!r}.")
@@ -251,7 +260,7 @@ class Feature:
         actions = tuple(actions)
         if actions and kind != Kind.TASK:
             raise CatalogueError(f"{key}: only tasks have actions.")
-        resolved = {**default_outputs(kind), **(outputs or {})}
+        resolved = {**default_outputs(kind), **self.outputs, **(outputs or {})}
         unknown = set(resolved) - set(OUTPUTS)
         if unknown:
             raise CatalogueError(f"{key}: unknown outputs {sorted(unknown)}.")
@@ -271,6 +280,7 @@ class Feature:
             actions=actions,
             notify_sender=notify_sender,
             urgency=urgency,
+            keeps=keeps,
         )
         _registry[key] = message_type
         return message_type

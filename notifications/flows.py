@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from notifications import catalogue
 from notifications.catalogue import OUTPUTS, Permission
 from notifications.models import MessageType, OutputSetting, Preference, UserMessaging
 from notifications.preferences import site_switches
@@ -25,6 +26,9 @@ class PreferenceRow:
     reason: str
     default_logged_in: bool
     default_logged_off: bool
+    # What this output carries that the user must keep (email only), or "": then one choice,
+    # whether logged in or not, stands for both.
+    keeps: str = ""
 
     def as_dict(self) -> dict:
         return {
@@ -34,6 +38,7 @@ class PreferenceRow:
             "logged_off": self.logged_off,
             "locked": self.locked,
             "reason": self.reason,
+            "keeps": self.keeps,
         }
 
 
@@ -45,9 +50,11 @@ def preference_grid(user) -> list[PreferenceRow]:
     )
     prefs = {(p.message_type_id, p.output): p for p in Preference.objects.filter(user=user)}
     email_off = UserMessaging.objects.filter(user=user, email_off=True).exists()
+    declared = {t.key: t for t in catalogue.all_types()}
     rows = []
     for s in settings.order_by("message_type__feature_name", "message_type__name", "output"):
         mt = s.message_type
+        keeps = declared[mt.key].keeps if s.output == "email" and mt.key in declared else ""
         if not switches.get(s.output, True):
             locked, reason, on_in, on_off = (
                 True,
@@ -64,6 +71,8 @@ def preference_grid(user) -> list[PreferenceRow]:
             source = pref or s
             locked, reason = False, ""
             on_in, on_off = source.logged_in, source.logged_off
+            if keeps:
+                on_in = on_off = on_in or on_off
             if s.output == "email" and email_off:
                 reason = "You have turned all email off."
         rows.append(
@@ -80,6 +89,7 @@ def preference_grid(user) -> list[PreferenceRow]:
                 reason=reason,
                 default_logged_in=s.logged_in,
                 default_logged_off=s.logged_off,
+                keeps=keeps,
             )
         )
     return rows
@@ -106,6 +116,7 @@ def update_preferences(user, changes: list[dict]) -> int:
         ).select_related("message_type")
     }
     switches = site_switches()
+    declared = {t.key: t for t in catalogue.all_types()}
     errors: dict[int, dict[str, str]] = {}
     valid = []
     for index, change in enumerate(changes):
@@ -127,6 +138,13 @@ def update_preferences(user, changes: list[dict]) -> int:
                 problems["output"] = f"The site has turned {output} off."
             elif setting.permission != Permission.PERMITTED:
                 problems["output"] = f"This output is {setting.permission} for {key}; it is locked."
+            elif output == "email" and change["logged_in"] != change["logged_off"]:
+                keeps = declared[key].keeps if key in declared else ""
+                if keeps:
+                    problems["logged_off"] = (
+                        f"This email carries {keeps}, so it is sent whether you are logged in "
+                        "or not: logged_in and logged_off must be equal."
+                    )
         if problems:
             errors[index] = problems
         else:

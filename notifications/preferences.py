@@ -6,7 +6,9 @@ The rules, per output, in order:
 3. the type forces the output -> always (the user's choices, "no email at all" included, are
    ignored; an address suppressed after a bounce still gets no email: it cannot be delivered);
 4. otherwise the user's choice for "logged in" or "logged off" (whichever they are now), or the
-   type's default where they never chose; email also needs "no email at all" off.
+   type's default where they never chose; email also needs "no email at all" off. The email of a
+   type that carries a document to keep (a calendar invitation: `keeps` in the catalogue) goes
+   whether they are logged in or not, unless both choices are off.
 Email always needs an address that is not suppressed.
 
 Everything is read in bulk: a constant number of queries for any number of users.
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from notifications import presence
+from notifications import catalogue, presence
 from notifications.catalogue import OUTPUTS, Permission
 from notifications.models import (
     EmailSuppression,
@@ -41,6 +43,14 @@ class TypeSettings:
         message_type = MessageType.objects.get(key=key)
         settings = {s.output: s for s in OutputSetting.objects.filter(message_type=message_type)}
         return cls(message_type, settings, site_switches())
+
+    @property
+    def keeps(self) -> str:
+        """What the type's email carries that the recipient must keep, or ""."""
+        try:
+            return catalogue.get(self.message_type.key).keeps
+        except catalogue.UnknownMessageType:
+            return ""
 
     def locked_reason(self, output: str) -> str | None:
         """Why a user cannot change this output for this type, or None if they can."""
@@ -118,6 +128,7 @@ def resolve_outputs(
             )
         }
 
+    keeps = type_settings.keeps
     result = Resolution()
     for user_id, address in users:
         chosen: set[str] = set()
@@ -138,7 +149,11 @@ def resolve_outputs(
                     why.append("email: the user turned all email off")
                     continue
                 source = prefs.get((user_id, output)) or setting
-                if not (source.logged_in if logged_in else source.logged_off):
+                if output == "email" and keeps:
+                    if not (source.logged_in or source.logged_off):
+                        why.append("email: off for this type")
+                        continue
+                elif not (source.logged_in if logged_in else source.logged_off):
                     state = "logged in" if logged_in else "logged off"
                     why.append(f"{output}: off for this type when {state}")
                     continue
@@ -154,3 +169,10 @@ def resolve_outputs(
         if not chosen:
             result.reasons[user_id] = "; ".join(why) or "no output"
     return result
+
+
+def emails(user, key: str) -> bool:
+    """Whether a message of type `key` sent to `user` now would be emailed (a page that promises
+    an email asks this first). Four queries at most."""
+    resolution = resolve_outputs(TypeSettings.load(key), [(user.pk, user.email)])
+    return "email" in resolution.outputs.get(user.pk, set())

@@ -25,7 +25,8 @@ def preferences(request):
                 continue
             field = f"{row.key}:{row.output}"
             logged_in = f"{field}:logged_in" in request.POST
-            logged_off = f"{field}:logged_off" in request.POST
+            # A type whose email carries a document to keep has one box for both states.
+            logged_off = logged_in if row.keeps else f"{field}:logged_off" in request.POST
             if (logged_in, logged_off) != (row.logged_in, row.logged_off):
                 changes.append(
                     {

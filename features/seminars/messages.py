@@ -1,8 +1,13 @@
 """Message types of seminars (see shared/seed/catalogue.md)."""
 
-from notifications.catalogue import Feature, Kind, P
+from notifications.catalogue import Feature, Kind, OutputDefault, P, Permission
 
-seminars = Feature("seminars", "Seminar")
+# As in Totara, seminar notifications are emailed whether the recipient is logged in or not: a
+# booking is something people plan their days around (users may still turn email off).
+seminars = Feature(
+    "seminars", "Seminar", outputs={"email": OutputDefault(Permission.PERMITTED, True, True)}
+)
+INVITATION = "a calendar invitation"
 
 SEMINAR = P("seminar", "The seminar's name")
 SESSION_DATE = P("session_date", "When the session starts")
@@ -45,6 +50,7 @@ seminars.message(
 seminars.message(
     "seminars.booking_cancellation",
     kind=Kind.ALERT,
+    keeps=INVITATION,
     name="Seminar booking cancellation",
     description="A learner's booking on a seminar session is cancelled.",
     recipients="learner (+manager copy)",
@@ -66,6 +72,7 @@ seminars.message(
 seminars.message(
     "seminars.booking_confirmation",
     kind=Kind.ALERT,
+    keeps=INVITATION,
     name="Seminar booking confirmation",
     description=(
         "A learner's booking on a seminar session is confirmed; its email carries a calendar "
@@ -83,6 +90,7 @@ seminars.message(
 seminars.message(
     "seminars.booking_datetime_changed",
     kind=Kind.ALERT,
+    keeps=INVITATION,
     name="Seminar session date/time changed",
     description="The date or time of a seminar session changes.",
     recipients="booked learners and trainers",

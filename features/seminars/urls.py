@@ -10,4 +10,5 @@ urlpatterns = [
     path("sessions/<int:session_id>/book", views.book, name="book"),
     path("bookings/", views.my_bookings, name="my-bookings"),
     path("bookings/<int:booking_id>/cancel", views.cancel, name="cancel"),
+    path("bookings/<int:booking_id>/calendar.ics", views.calendar, name="calendar"),
 ]

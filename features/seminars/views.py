@@ -3,12 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from features.seminars import actions
+from features.seminars import actions, ical
 from features.seminars.models import Booking, Seminar, Session
+from notifications.preferences import emails
 
 
 @login_required
@@ -64,15 +66,47 @@ def book(request, session_id: int):
         booking = actions.book(session, request.user, note=request.POST.get("note", "")[:2000])
     except actions.SeminarError as error:
         return _detail(request, session.seminar_id, error=str(error), status=400)
-    messages.success(request, SUCCESS[booking.status])
+    messages.success(request, _booked_message(booking))
     return redirect(session.seminar.get_absolute_url())
 
 
 SUCCESS = {
-    Booking.Status.CONFIRMED: "You are booked. A calendar invitation is on its way by email.",
     Booking.Status.WAITLISTED: "The session is full: you are on the wait-list.",
     Booking.Status.REQUESTED: "Your request has been sent to your manager for approval.",
 }
+
+
+def _booked_message(booking: Booking) -> str:
+    """What the page tells the learner, promising the invitation email only if one was sent."""
+    if booking.status != Booking.Status.CONFIRMED:
+        return SUCCESS[booking.status]
+    if emails(booking.user, "seminars.booking_confirmation"):
+        return "You are booked. A calendar invitation is on its way by email."
+    return (
+        "You are booked. Booking confirmations are not emailed to you (your messaging "
+        "preferences), so add the session to your calendar from My bookings."
+    )
+
+
+@login_required
+@require_GET
+def calendar(request, booking_id: int):
+    """The learner's own invitation for a confirmed booking, as the last email carried it."""
+    booking = get_object_or_404(
+        Booking.objects.for_user(request.user).select_related("session__seminar", "user"),
+        pk=booking_id,
+    )
+    if booking.status != Booking.Status.CONFIRMED or booking.session.is_cancelled:
+        raise Http404("Only a confirmed booking has a calendar invitation.")
+    content = ical.invitation(
+        method=ical.REQUEST,
+        session=booking.session,
+        user=booking.user,
+        sequence=max(booking.ics_sequence - 1, 0),
+    )
+    response = HttpResponse(content, content_type=f"{ical.MIMETYPE}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="seminar-{booking.session_id}.ics"'
+    return response
 
 
 @login_required

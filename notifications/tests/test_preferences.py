@@ -57,6 +57,7 @@ def test_the_api_lists_every_type_and_output(client, user):
         "logged_off": True,
         "locked": True,
         "reason": "Always sent: required by the site.",
+        "keeps": "",
     }
 
 
