@@ -10,11 +10,12 @@ def push_new_items(event_id: int, user_ids: list[int]):
     """Pushes the event's new inbox row to each recipient who has a page open, rendered in
     their language, with their counters refreshed after it.
 
-    Costs what the open pages need, not what the recipients number: one look-up in the
-    registry of open sockets for the whole batch, and for the recipients found there two
-    queries (their rows with events and users, the admins' templates), a rendering per
-    language and timezone, and a few trips to Redis. Recipients without an open page get
-    their rows from the database when they next open one."""
+    Queued after send() commits for the recipients who had a page open then
+    (alerts.output.schedule_push: nobody online, no task), at most PUSH_TASK_USERS a task. Costs
+    what the open pages need: one look-up in the registry of open sockets (some may have closed
+    since), and for those still open two queries (their rows with events and users, the
+    admins' templates), a rendering per language and timezone, and a few trips to Redis.
+    Recipients without an open page get their rows from the database when they next open one."""
     online = presence.with_open_socket(user_ids)
     if not online:
         return

@@ -1,6 +1,7 @@
 """Live pushes of new inbox rows: only to users with an open page, a constant cost per batch."""
 
 import asyncio
+from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -175,3 +176,49 @@ def test_a_process_with_open_pages_keeps_beating_without_their_pings(client, use
         assert task.done() and beats[-1] is False  # no socket left: it stopped
 
     asyncio.run(run())
+
+
+def test_a_send_queues_a_push_only_for_the_recipients_with_a_page_open(
+    db, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    from alerts import output, tasks
+
+    settings.NOTIFICATIONS_BATCH_SIZE = 7  # several batches, one look-up after commit
+    monkeypatch.setattr(output, "PUSH_TASK_USERS", 3)
+    users = UserFactory.create_batch(20)
+    queued = []
+    monkeypatch.setattr(tasks.push_new_items, "delay", lambda *args: queued.append(args))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        event_id = sent_quietly(users)
+    assert len(callbacks) == 1 and queued == []  # nobody online: no task at all
+
+    online = sorted(u.pk for u in users[::4])  # 5 of them
+    for user_id in online:
+        presence.socket_opened(user_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        event_id = sent_quietly(users, key="programs.enrolment")
+    assert queued == [(event_id, online[:3]), (event_id, online[3:])]
+
+
+def test_the_look_up_of_many_recipients_is_chunked_and_exact(db, monkeypatch):
+    monkeypatch.setattr(presence, "ONLINE_CHUNK", 4)
+    users = UserFactory.create_batch(11)
+    for u in users[1::3]:
+        presence.socket_opened(u.pk)
+    assert presence.with_open_socket([u.pk for u in users]) == {u.pk for u in users[1::3]}
+
+
+def test_a_redis_outage_costs_the_live_push_only(
+    db, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    from alerts import output
+
+    def down(user_ids):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(output, "presence", SimpleNamespace(with_open_socket=down))
+    users = UserFactory.create_batch(3)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = send(ALERT, users, context=context_for(ALERT), url="/programs/1/")
+    assert Alert.objects.filter(event_id=result.event_id).count() == 3
+    assert "live push of event" in caplog.text
