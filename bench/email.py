@@ -25,104 +25,21 @@ The default worker is `-P prefork --concurrency 2` (this machine has 2 cores); `
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 
 import common
+import mailing
 
 KEY = "forums.post"
 TARGET = 0.5
 WARM_UP = 500
 URL = "/forums/discussion/2"
-WORKER_LOG = f"/tmp/bench-email-worker-{common.RUN_ID}.log"
 POST = (
     "Thanks everyone for the first week. A few reminders before Friday's session: read "
     "chapter two, bring one question about the case study, and check the updated schedule "
     "in the course page. If you cannot attend, post your question here and we will answer "
     "it in the recording. "
 ) * 2
-
-
-def start_smtp_server():
-    """tests/smtp.py's server and Inbox, with a handler that keeps each message's recipients and
-    raw bytes instead of parsing it: parsing with email.policy.default costs ~3 ms a message on
-    this machine, which made the test server itself the bottleneck (~240 msg/s)."""
-    from aiosmtpd.controller import Controller
-
-    from tests.smtp import Inbox, _free_port
-
-    class RawInbox(Inbox):
-        async def handle_DATA(self, server, session, envelope):
-            with self.arrived:
-                self.messages.append((tuple(envelope.rcpt_tos), envelope.content))
-                self.arrived.notify_all()
-            return "250 OK"
-
-    inbox = RawInbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    return controller, inbox
-
-
-def check_messages(inbox, count: int) -> None:
-    """Each recipient got exactly one message, and a sample parses with the expected headers."""
-    import email
-    import email.policy
-
-    recipients = [to for tos, _ in inbox.messages for to in tos]
-    assert len(inbox.messages) == count == len(set(recipients)), "duplicates or losses"
-    sample = email.message_from_bytes(inbox.messages[0][1], policy=email.policy.default)
-    assert sample["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click", sample
-    assert sample["X-Notification-Type"] == KEY, sample
-
-
-def start_worker(pool: str) -> tuple[subprocess.Popen, str]:
-    """A Celery worker on this run's queue; returns once it answers a ping."""
-    from totara_messaging.celery import app
-
-    name = f"bench-{common.RUN_ID}-{pool}@{socket.gethostname()}"
-    command = [sys.executable, "-m", "celery", "-A", "totara_messaging", "worker"]
-    command += ["-Q", common.QUEUE, "-n", name, "--loglevel=WARNING"]
-    command += ["--without-heartbeat", "--without-gossip", "--without-mingle"]
-    command += ["-P", "solo"] if pool == "solo" else ["-P", "prefork", "--concurrency", "2"]
-    log = open(WORKER_LOG, "ab")  # noqa: SIM115 (the worker keeps it open)
-    process = subprocess.Popen(
-        command, cwd=common.ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT
-    )
-    log.close()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the worker exited with {process.returncode}; see {WORKER_LOG}")
-        if app.control.ping(destination=[name], timeout=0.5):
-            return process, name
-    stop_worker(process)
-    raise RuntimeError("the worker did not answer within 60 s")
-
-
-def stop_worker(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def clear(inbox) -> None:
-    with inbox.arrived:
-        inbox.messages.clear()
-
-
-def wait_for(inbox, count: int, timeout: float) -> None:
-    if not inbox.wait_for(count, timeout=timeout):
-        raise RuntimeError(f"only {len(inbox.messages)} of {count} messages after {timeout} s")
 
 
 def worker_run(pool: str, inbox, user_ids: list[int], context: dict) -> dict:
@@ -133,24 +50,24 @@ def worker_run(pool: str, inbox, user_ids: list[int], context: dict) -> dict:
     from notifications.models import EmailDelivery
 
     User = get_user_model()
-    process, _ = start_worker(pool)
+    process, _ = mailing.start_worker(pool)
     try:
         # Warm-up: imports, templates, connections in every worker process.
-        clear(inbox)
+        mailing.clear(inbox)
         warm = User.objects.filter(pk__in=user_ids[:WARM_UP])
         send(KEY, warm, context=context, url="/forums/discussion/1")
-        wait_for(inbox, WARM_UP, 120)
+        mailing.wait_for(inbox, WARM_UP, 120)
         time.sleep(1)  # the warm-up's other tasks find nothing left and finish
-        clear(inbox)
+        mailing.clear(inbox)
 
         recipients = User.objects.filter(pk__range=(user_ids[0], user_ids[-1]))
         start = time.perf_counter()
         result = send(KEY, recipients, context=context, url=URL)
         sent_call = time.perf_counter() - start
         assert result.outputs == {"web": 0, "email": len(user_ids)}, result
-        wait_for(inbox, 1, 60)
+        mailing.wait_for(inbox, 1, 60)
         first = time.perf_counter() - start
-        wait_for(inbox, len(user_ids), 600)
+        mailing.wait_for(inbox, len(user_ids), 600)
         elapsed = time.perf_counter() - start
         rows = EmailDelivery.objects.filter(event_id=result.event_id)
         deadline = time.monotonic() + 30
@@ -159,8 +76,8 @@ def worker_run(pool: str, inbox, user_ids: list[int], context: dict) -> dict:
         all_sent = time.perf_counter() - start
         statuses = dict(rows.values_list("status").annotate(n=Count("id")).order_by())
     finally:
-        stop_worker(process)
-    check_messages(inbox, len(user_ids))
+        mailing.stop_worker(process)
+    mailing.check_messages(inbox, len(user_ids), KEY)
     return {
         "event_id": result.event_id,
         "send_call": sent_call,
@@ -171,45 +88,8 @@ def worker_run(pool: str, inbox, user_ids: list[int], context: dict) -> dict:
     }
 
 
-def plain_loop_child(event_id: int) -> None:
-    """In a child process: builds the event's messages, then sends them in one loop."""
-    common.setup(reset=False)
-    from django.contrib.auth import get_user_model
-    from django.core.mail import get_connection
-
-    from notifications.email import build_message
-    from notifications.models import EmailDelivery
-
-    rows = list(
-        EmailDelivery.objects.filter(event_id=event_id)
-        .select_related("event", "event__message_type", "event__sender")
-        .order_by("id")
-    )
-    users = get_user_model().objects.in_bulk({r.user_id for r in rows})
-    with common.Timer() as build:
-        messages = [build_message(r, users[r.user_id], None) for r in rows]
-    size = sum(len(m.message().as_bytes()) for m in messages[:100]) / 100
-    connection = get_connection()
-    with common.Timer() as sending:
-        sent = connection.send_messages(messages)
-    print(json.dumps({"build": build.elapsed, "send": sending.elapsed, "sent": sent, "size": size}))
-
-
-def plain_loop(inbox, event_id: int, count: int) -> dict:
-    clear(inbox)
-    command = [sys.executable, __file__, "--plain-loop-child", str(event_id)]
-    output = subprocess.run(
-        command, env=os.environ.copy(), capture_output=True, text=True, timeout=300, check=True
-    ).stdout
-    result = json.loads(output.strip().splitlines()[-1])
-    wait_for(inbox, count, 30)
-    assert result["sent"] == count, result
-    check_messages(inbox, count)
-    return result
-
-
 def main(args) -> bool:
-    controller, inbox = start_smtp_server()
+    controller, inbox = mailing.start_smtp_server()
     try:
         common.setup(EMAIL_ESP="smtp", EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(controller.port))
         return run(args, inbox, controller.port)
@@ -258,9 +138,9 @@ def run(args, inbox, port: int) -> bool:
     # The plain loop runs before and after the worker, so load from other work on the machine
     # is less likely to favour one side; its rate is taken over both runs.
     baseline_event = outbox_only(user_ids, context)
-    loops = [plain_loop(inbox, baseline_event, args.count)]
+    loops = [mailing.plain_loop(inbox, baseline_event, args.count, KEY)]
     runs = {pool: worker_run(pool, inbox, user_ids, context) for pool in pools}
-    loops.append(plain_loop(inbox, baseline_event, args.count))
+    loops.append(mailing.plain_loop(inbox, baseline_event, args.count, KEY))
 
     n = args.count
     send_rate = common.rate(n * len(loops), sum(loop["send"] for loop in loops))
@@ -329,11 +209,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pool", choices=["prefork", "solo", "both"], default="prefork")
     parser.add_argument("--count", type=int, default=10_000)
-    parser.add_argument("--plain-loop-child", type=int, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
-    if arguments.plain_loop_child:
-        plain_loop_child(arguments.plain_loop_child)
-        raise SystemExit(0)
     with common.time_limit(600):
         ok = main(arguments)
     raise SystemExit(0 if ok else 1)
