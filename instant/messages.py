@@ -87,7 +87,7 @@ messaging.message(
     kind=Kind.EMAIL,
     name="Confirmation that a message was successfully processed",
     description="An email reply is processed successfully.",
-    recipients="site admins (and the sender)",
+    recipients="the sender (and site admins, if the site's messaging settings ask)",
     placeholders=[
         P("from_address", "The address the email came from", required=False),
         MESSAGE_SUBJECT,

@@ -9,6 +9,7 @@ from notifications.models import (
     MessageTemplate,
     MessageType,
     OutputSetting,
+    SiteMessaging,
     SiteOutput,
     Undelivered,
 )
@@ -86,6 +87,25 @@ class SiteOutputAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SiteMessaging)
+class SiteMessagingAdmin(admin.ModelAdmin):
+    """The site's messaging settings: one row, opened straight from the admin index."""
+
+    def has_add_permission(self, request):
+        return not SiteMessaging.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        from django.shortcuts import redirect
+
+        settings = SiteMessaging.current()
+        if settings._state.adding:
+            return redirect("admin:notifications_sitemessaging_add")
+        return redirect("admin:notifications_sitemessaging_change", settings.pk)
 
 
 @admin.register(MessageTemplate)

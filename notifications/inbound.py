@@ -6,7 +6,8 @@ they answer. A reply arrives through anymail's inbound webhook or `manage.py inb
 - an address that is not ours, or whose signature does not match, is rejected
   (messaging.inbound_failed to site admins);
 - a reply from the user's own address is handed to the target's handler
-  (messaging.inbound_processed to the sender and site admins);
+  (messaging.inbound_processed to the sender, and to site admins if the site's messaging
+  settings ask for it);
 - a reply from another address is held, and the user is asked to confirm it was them
   (messaging.inbound_confirm_sender) within INBOUND_CONFIRM_HOURS; confirmed, it is processed.
 Quoted text and signatures are stripped; attachments are kept within INBOUND_MAX_ATTACHMENT_BYTES.
@@ -215,9 +216,13 @@ def _process(user, kind, target_id, text, attachments, reply: Reply) -> str:
     except InboundRejected as error:
         _fail(reply, error, user)
         return "rejected"
+    from notifications.models import SiteMessaging
+
+    # As in Moodle the sender is told; site admins only if the site asks for every one.
+    admins = list(_admins()) if SiteMessaging.current().inbound_processed_to_admins else []
     notifications.send(
         "messaging.inbound_processed",
-        [user, *_admins()],
+        [user, *admins],
         context={"from_address": reply.from_address, "message_subject": reply.subject},
     )
     return "processed"

@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -69,6 +71,31 @@ class SiteOutput(models.Model):
 
     def __str__(self) -> str:
         return f"{self.output}: {'on' if self.enabled else 'off'}"
+
+
+class SiteMessaging(models.Model):
+    """The site's messaging settings: one row (SiteMessaging.current()), edited in the admin."""
+
+    inbound_processed_to_admins = models.BooleanField(
+        "tell site admins about each processed email reply",
+        default=False,
+        help_text="The sender is always told. Failed replies always go to site admins.",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "site messaging settings"
+
+    def __str__(self) -> str:
+        return "Site messaging settings"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> SiteMessaging:
+        """The settings (their defaults until an admin saves them). One query."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
 class Preference(models.Model):

@@ -17,7 +17,10 @@ from features.courses.tests.helpers import french_template
 from instant import actions
 from instant.models import Message, Privacy
 from notifications import inbound, rendering
-from notifications.models import HeldReply
+from notifications.models import HeldReply, SiteMessaging
+
+# Replies arrive as people send them: walk the links of what they send (tests/links.py).
+pytestmark = pytest.mark.links
 
 
 @pytest.fixture
@@ -63,7 +66,29 @@ def test_a_reply_from_the_users_address_becomes_a_message(chat, django_capture_o
         assert inbound.receive(reply(address, bob.email)) == "processed"
     message = Message.objects.get()
     assert (message.sender, message.body) == (bob, "Sounds good")
-    assert keys_sent().count("messaging.inbound_processed") == 2  # the sender and the admin
+    # The sender is told; the site admins are not, unless the site asks (below).
+    assert [m.to for m in mail.outbox] == [[bob.email]]
+    assert keys_sent() == ["messaging.inbound_processed"]
+
+
+def test_site_admins_hear_of_processed_replies_only_when_the_site_asks(
+    chat, client, django_capture_on_commit_callbacks
+):
+    ann, bob, conversation = chat
+    root = get_user_model().objects.get(username="root")
+    admin_client = client
+    admin_client.force_login(root)
+    form = admin_client.get("/admin/notifications/sitemessaging/", follow=True)
+    assert 'name="inbound_processed_to_admins"' in form.content.decode()
+    response = admin_client.post(
+        "/admin/notifications/sitemessaging/add/", {"inbound_processed_to_admins": "on"}
+    )
+    assert response.status_code == 302
+    address = inbound.reply_address(bob.pk, "conversation", conversation.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inbound.receive(reply(address, bob.email)) == "processed"
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([bob.email, root.email])
+    assert SiteMessaging.current().inbound_processed_to_admins
 
 
 @pytest.mark.parametrize(
@@ -149,6 +174,7 @@ def test_the_processed_notice_reaches_each_recipient_in_their_language(
     ann, bob, conversation = chat
     root = get_user_model().objects.get(username="root")
     speaks_french(bob)
+    SiteMessaging(inbound_processed_to_admins=True).save()
     french_template(
         "messaging.inbound_processed",
         "Votre e-mail à {{ site_name }} est traité",
