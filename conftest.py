@@ -6,7 +6,8 @@ import uuid
 import pytest
 
 # The demo's people (the `demo_people` fixture), for every feature's demo test.
-pytest_plugins = ["features.job_assignments.tests.demo"]
+# Every message's link opens for its recipients (tests/links.py).
+pytest_plugins = ["features.job_assignments.tests.demo", "tests.links"]
 
 # The ASGI process's garbage collection policy is for servers (totara_messaging/gcpolicy.py has
 # its own tests); a test process that imports the ASGI application keeps the default.

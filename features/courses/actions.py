@@ -241,7 +241,12 @@ def notify_expiring_enrolments(now=None) -> dict[str, int]:
 def course_request_recipients():
     """Who is told of a new course request: the configured people, else the site admins."""
     User = get_user_model()
-    configured = CourseRequestRecipient.objects.filter(user__is_active=True).values("user_id")
+    # Only people who can approve it in the admin, which the notice links.
+    configured = CourseRequestRecipient.objects.filter(
+        user__is_active=True,
+        user__is_staff=True,
+        user__in=User.objects.with_perm("courses.change_courserequest"),
+    ).values("user_id")
     if configured.exists():
         return User.objects.filter(pk__in=configured)
     return User.objects.filter(is_superuser=True, is_active=True)

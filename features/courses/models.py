@@ -163,8 +163,12 @@ class CourseRequest(models.Model):
 class CourseRequestRecipient(models.Model):
     """Someone told of every new course request. With nobody listed, the site admins are."""
 
+    # Staff only: the request is approved in the admin, which the notice links.
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to={"is_staff": True},
     )
 
     def __str__(self) -> str:

@@ -34,10 +34,19 @@ def course_page(request, course_id: int):
     )
     self_method = actions.method_setting(course, Enrolment.Method.SELF)
     member = bool(roles) or request.user.is_staff
-    if not member and not self_method.enabled:
+    # A former member (an enrolment that expired or was ended) and whoever enrolled someone
+    # see the course's page without its activities: the expiry notices link here.
+    former = not member and Enrolment.objects.filter(course=course, user=request.user).exists()
+    enroller = (
+        not member
+        and not former
+        and Enrolment.objects.filter(course=course, enrolled_by=request.user).exists()
+    )
+    if not (member or former or enroller or self_method.enabled):
         raise Http404("No such course.")
     context = {
         "course": course,
+        "former": former,
         "is_trainer": Enrolment.Role.TRAINER in roles,
         "is_learner": Enrolment.Role.LEARNER in roles,
         "member": member,

@@ -14,7 +14,9 @@ class HrImportSettings(models.Model):
         settings.AUTH_USER_MODEL,
         blank=True,
         related_name="+",
-        help_text="Who receives the errors and warnings alerts. Empty: every site administrator.",
+        limit_choices_to={"is_staff": True},
+        help_text="Who receives the errors and warnings alerts (staff: the alerts link the run "
+        "in the admin). Empty: every site administrator.",
     )
     notify_errors = models.BooleanField(
         default=True, help_text="Send the errors alert when a run logs errors."
@@ -41,7 +43,10 @@ class HrImportSettings(models.Model):
     def recipients_queryset(self):
         """The active configured recipients, or every active site admin if none is set."""
         User = get_user_model()
-        chosen = User.objects.filter(pk__in=self.recipients.values("pk"), is_active=True)
+        # Only people who can open the run's page in the admin, which the notice links.
+        chosen = User.objects.with_perm("hr_import.view_hrimportrun").filter(
+            pk__in=self.recipients.values("pk"), is_staff=True
+        )
         if chosen.exists():
             return chosen
         return User.objects.filter(is_superuser=True, is_active=True)

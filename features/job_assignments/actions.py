@@ -1,6 +1,7 @@
 """Managers and temporary managers: changes, and the alert each sends."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 import notifications
@@ -38,7 +39,14 @@ def _tell(assignment: JobAssignment, temp_manager, *, expired: bool, actor=None)
             "expired": expired,
         },
         sender=actor,
-        url=f"/admin/job_assignments/jobassignment/{assignment.pk}/change/",
+        # A page each of them can open (the admin's change page was for staff only); once the
+        # stand-in's time is over the assignment is no longer theirs to see, so that notice
+        # links the learner's profile.
+        url=(
+            reverse("profile", args=[assignment.user_id])
+            if expired
+            else reverse("job_assignments:detail", args=[assignment.pk])
+        ),
         # One alert per change: a retried request or a second cron run sends nothing new.
         dedupe_key=(
             f"temp:{assignment.pk}:{temp_manager.pk}:"

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from features.job_assignments import views
 
 app_name = "job_assignments"
 
-urlpatterns = []
+urlpatterns = [
+    path("<int:assignment_id>/", views.detail, name="detail"),
+]

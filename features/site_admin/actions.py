@@ -151,7 +151,10 @@ def check_rules(now: datetime | None = None, names=None) -> dict[str, int]:
                 continue
             notifications.send(
                 "site_admin.rule_subscription",
-                get_user_model().objects.filter(rule_subscriptions__rule=rule, is_active=True),
+                # Only people who can open the rule in the admin, which the notice links.
+                get_user_model()
+                .objects.with_perm("site_admin.view_rule")
+                .filter(rule_subscriptions__rule=rule, is_staff=True),
                 context={
                     "rule": rule.name,
                     "event": rule.event_name,

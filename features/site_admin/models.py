@@ -96,7 +96,11 @@ class RuleSubscription(models.Model):
 
     rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="subscriptions")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rule_subscriptions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="rule_subscriptions",
+        limit_choices_to={"is_staff": True},
+        help_text="Staff only: the notice links the rule in the admin.",
     )
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -276,7 +276,7 @@ def test_a_learner_answers_a_feedback_activity_and_the_trainers_are_told(page, c
 def test_a_course_request_tells_the_configured_recipients(page, transactional_db):
     CourseFactory(full_name="Workplace safety", short_name="SAFE")
     UserFactory(username="tara", full_name="Tara Trainer")
-    anna = UserFactory(username="anna", full_name="Anna Approver")
+    anna = UserFactory(username="anna", full_name="Anna Approver", is_staff=True, is_superuser=True)
     CourseRequestRecipient.objects.create(user=anna)
 
     log_in(page, "tara")

@@ -40,8 +40,10 @@ def requester(db):
 
 def test_a_request_tells_the_configured_recipients_in_their_language(client, requester, capture):
     AdminFactory()  # not told: recipients are configured
-    anna = UserFactory(full_name="Anna Approver")
-    felix = UserFactory(full_name="Félix Approbateur", language="fr")
+    anna = UserFactory(full_name="Anna Approver", is_staff=True, is_superuser=True)
+    felix = UserFactory(
+        full_name="Félix Approbateur", language="fr", is_staff=True, is_superuser=True
+    )
     CourseRequestRecipient.objects.bulk_create(
         [CourseRequestRecipient(user=anna), CourseRequestRecipient(user=felix)]
     )
@@ -253,3 +255,18 @@ def test_the_admin_pages_answer(admin_client, requester):
         "/admin/courses/course/add/",
     ):
         assert admin_client.get(url).status_code == 200, url
+
+
+def test_a_configured_recipient_who_is_not_staff_is_not_told_and_the_admins_are(
+    client, requester, capture
+):
+    admin = AdminFactory()
+    # Neither can approve it in the admin: a user, and staff without the permission.
+    CourseRequestRecipient.objects.create(user=UserFactory())
+    CourseRequestRecipient.objects.create(user=UserFactory(is_staff=True))
+    client.force_login(requester)
+    with capture(execute=True):
+        client.post("/courses/request/", {"full_name": "Knots", "short_name": "KN", "reason": "x"})
+    assert [m.to for m in mail.outbox if m.extra_headers["X-Notification-Type"] == CREATED] == [
+        [admin.email]
+    ]

@@ -209,3 +209,18 @@ def test_turning_the_self_expiry_notice_off_stops_its_email(way, course, trainer
         actions.notify_expiring_enrolments()
 
     assert_turning_off_stops_email(way, SELF, trainer, perform, client=client, capture=capture)
+
+
+def test_the_notice_links_a_page_the_former_learner_and_the_enroller_can_open(client, course):
+    enroller = UserFactory()
+    lee = UserFactory()
+    enrolment = actions.enrol_user(course, lee, enrolled_by=enroller)
+    enrolment.ends_at = timezone.now() - timedelta(minutes=1)
+    enrolment.save()
+    for person in (lee, enroller):
+        client.force_login(person)
+        page = client.get(course.get_absolute_url())
+        assert page.status_code == 200
+        assert "no longer enrolled" in page.content.decode() or person == enroller
+    client.force_login(UserFactory())
+    assert client.get(course.get_absolute_url()).status_code == 404

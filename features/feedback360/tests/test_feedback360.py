@@ -158,6 +158,16 @@ def test_cancelling_tells_those_who_had_not_answered_and_closes_their_tasks(
         actions.answer(responder(feedback, "lou"), "Too late.")
 
 
+def test_a_responder_added_later_is_told_and_can_open_the_request(feedback, people, capture):
+    with capture():
+        assert actions.update_responders(
+            feedback, people["lee"], add_user_ids=[people["olive"].pk]
+        ) == (1, 0)
+    told = Alert.objects.get(key=UPDATED, recipient=people["olive"])
+    assert told.event.url == f"/feedback360/{feedback.pk}/respond/"
+
+
+@pytest.mark.links_gone("a removed responder's request page is no longer theirs")
 def test_changing_responders_tells_those_added_and_those_removed(feedback, people, capture):
     sam = responder(feedback, "sam")
     external = responder(feedback, EXTERNAL)

@@ -100,6 +100,7 @@ def test_a_removed_external_responders_link_stops_working(client, feedback, peop
     assert client.get(f"/feedback360/external/{token}/").status_code == 404
 
 
+@pytest.mark.links_gone("it removes responders and cancels the request")
 def test_the_requester_sees_answers_and_manages_the_request(client, feedback, people):
     actions.answer(feedback.responders.get(user=people["lou"]), "Clear and kind.")
     url = f"/feedback360/{feedback.pk}/"

@@ -137,7 +137,7 @@ def test_bad_rows_are_reported_by_line_and_field_and_good_rows_kept(
 
 
 def test_warnings_alone_send_the_warnings_alert_to_the_configured_recipients(admin):
-    hr = UserFactory(username="hr")
+    hr = UserFactory(username="hr", is_staff=True, is_superuser=True)
     config = HrImportSettings.load()
     config.recipients.set([hr])
     run = import_users(HEADER + "kim,kim@example.com,,,,kim\n", source="a.csv")

@@ -76,3 +76,33 @@ def test_the_admin_sets_a_temp_manager_through_the_action(client, assignment):
     assert not Alert.objects.exists()
     assert client.post(url, form).status_code == 302
     assert Alert.objects.filter(key=KEY).count() == 3
+
+
+def test_the_alert_links_a_page_the_learner_the_stand_in_and_the_manager_can_open(
+    client, assignment
+):
+    tom = UserFactory(username="tom")
+    actions.set_temp_manager(assignment, tom, timezone.now() + timedelta(days=7))
+    url = Alert.objects.filter(key=KEY).first().event.url
+    assert url == f"/job_assignments/{assignment.pk}/"
+    for person in (assignment.user, tom, assignment.manager):
+        client.force_login(person)
+        page = client.get(url)
+        assert page.status_code == 200
+        assert "tom" in page.content.decode().lower()
+        assert "Change in the admin" not in page.content.decode()
+    client.force_login(UserFactory())  # nobody in it
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302
+
+
+def test_the_notice_that_the_stand_in_ended_links_the_learners_profile(client, assignment):
+    tom = UserFactory(username="tom")
+    actions.set_temp_manager(assignment, tom, timezone.now() + timedelta(days=1))
+    with time_machine.travel(timezone.now() + timedelta(days=2)):
+        actions.expire_temp_managers()
+    ended = Alert.objects.filter(key=KEY, event__context__expired=True).first()
+    assert ended.event.url == f"/users/{assignment.user_id}/"
+    client.force_login(tom)
+    assert client.get(ended.event.url).status_code == 200

@@ -1,5 +1,7 @@
 """Learning plan pages: the learner builds and sends a plan, the manager answers from Tasks."""
 
+import pytest
+
 from alerts.models import Alert
 from features.plans import actions
 from features.plans.factories import PlanFactory
@@ -60,6 +62,7 @@ def test_outsiders_get_404_and_change_nothing(client, draft, people):
     assert Plan.objects.exists() and not Alert.objects.exists()
 
 
+@pytest.mark.links_gone("it ends by deleting the plan")
 def test_working_on_an_approved_plan_from_its_page(client, approved, people):
     client.force_login(people["lee"])
     objective = approved.items.get(kind="objective")

@@ -76,6 +76,7 @@ def test_the_manager_declines_with_a_reason_and_the_learner_asks_again(draft, pe
     assert Alert.objects.filter(key="plans.plan_requested", done_at__isnull=True).count() == 2
 
 
+@pytest.mark.links_gone("it deletes the plan")
 def test_a_task_for_a_deleted_plan_is_closed_and_cannot_be_acted_on(draft, people):
     actions.request_plan_approval(draft, people["lee"])
     task = Alert.objects.get(key="plans.plan_requested", recipient=people["mia"])
@@ -132,6 +133,7 @@ def test_updates_by_one_party_tell_the_other(draft, people):
         actions.update_plan(draft, people["lee"], name=" ", description="")
 
 
+@pytest.mark.links_gone("it deletes the plans")
 def test_deleting_tells_the_other_party(draft, approved, people):
     actions.delete_plan(approved, people["mia"])
     assert received("plans.plan_deleted") == {"lee": "alert", "tom": "alert"}

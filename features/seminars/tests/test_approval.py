@@ -183,6 +183,7 @@ def test_an_answered_request_keeps_its_answer_when_the_booking_is_cancelled(
     assert set(Alert.objects.tasks().values_list("action", "acted_by")) == {("approve", mia.pk)}
 
 
+@pytest.mark.links_gone("it deletes the booking requests")
 @pytest.mark.parametrize("model", ["booking", "session", "seminar"])
 def test_deleting_a_request_in_the_admin_closes_its_approval_tasks(
     approval_session, lee, mia, tom, client, model
@@ -200,6 +201,7 @@ def test_deleting_a_request_in_the_admin_closes_its_approval_tasks(
         inbox.act_on_task(mia, _task(mia).pk, "approve")
 
 
+@pytest.mark.links_gone("it deletes the booking requests")
 @pytest.mark.parametrize("model", ["booking", "session", "seminar"])
 def test_deleting_from_the_admin_list_closes_only_the_deleted_requests_tasks(
     approval_session, seminar, lee, mia, tom, client, model

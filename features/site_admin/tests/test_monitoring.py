@@ -27,7 +27,9 @@ def rule(db):
         description="Check the account.",
     )
     for name in ("ada", "sol"):
-        RuleSubscription.objects.create(rule=rule, user=UserFactory(username=name))
+        RuleSubscription.objects.create(
+            rule=rule, user=UserFactory(username=name, is_staff=True, is_superuser=True)
+        )
     UserFactory(username="lee")  # not subscribed
     return rule
 
@@ -99,7 +101,9 @@ def test_a_rule_without_a_description_triggered_by_one_event_reads_well(
     db, django_capture_on_commit_callbacks
 ):
     rule = Rule.objects.create(name="Backups failing", event_name="backup.failed", threshold=1)
-    RuleSubscription.objects.create(rule=rule, user=UserFactory(username="ada"))
+    RuleSubscription.objects.create(
+        rule=rule, user=UserFactory(username="ada", is_staff=True, is_superuser=True)
+    )
     record(django_capture_on_commit_callbacks, 0, name="backup.failed")
     [message] = emails(KEY)
     assert message.body.startswith(
@@ -164,23 +168,27 @@ def test_admins_manage_rules_and_their_subscribers(client, rule):
         "/admin/site_admin/backuprun/",
     ):
         assert client.get(url).status_code == 200, url
-    lee = UserFactory(username="lee")
-    response = client.post(
-        "/admin/site_admin/rule/add/",
-        {
-            "name": "Backups failing",
-            "event_name": "backup.failed",
-            "threshold": "1",
-            "window_minutes": "1440",
-            "description": "",
-            "active": "on",
-            "subscriptions-TOTAL_FORMS": "1",
-            "subscriptions-INITIAL_FORMS": "0",
-            "subscriptions-MIN_NUM_FORMS": "0",
-            "subscriptions-MAX_NUM_FORMS": "1000",
-            "subscriptions-0-user": str(lee.pk),
-        },
+    lee = UserFactory(username="lou", is_staff=True, is_superuser=True)
+    form = {
+        "name": "Backups failing",
+        "event_name": "backup.failed",
+        "threshold": "1",
+        "window_minutes": "1440",
+        "description": "",
+        "active": "on",
+        "subscriptions-TOTAL_FORMS": "1",
+        "subscriptions-INITIAL_FORMS": "0",
+        "subscriptions-MIN_NUM_FORMS": "0",
+        "subscriptions-MAX_NUM_FORMS": "1000",
+        "subscriptions-0-user": str(lee.pk),
+    }
+    # Only staff can subscribe: the notice links the rule in the admin.
+    learner = UserFactory()
+    refused = client.post(
+        "/admin/site_admin/rule/add/", {**form, "subscriptions-0-user": learner.pk}
     )
+    assert refused.status_code == 200 and not Rule.objects.filter(name="Backups failing").exists()
+    response = client.post("/admin/site_admin/rule/add/", form)
     assert response.status_code == 302
     assert list(Rule.objects.get(name="Backups failing").subscribers.all()) == [lee]
 
