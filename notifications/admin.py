@@ -102,7 +102,7 @@ class SiteMessagingAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         from django.shortcuts import redirect
 
-        settings = SiteMessaging.current()
+        settings = SiteMessaging.load()
         if settings._state.adding:
             return redirect("admin:notifications_sitemessaging_add")
         return redirect("admin:notifications_sitemessaging_change", settings.pk)

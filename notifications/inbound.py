@@ -219,7 +219,7 @@ def _process(user, kind, target_id, text, attachments, reply: Reply) -> str:
     from notifications.models import SiteMessaging
 
     # As in Moodle the sender is told; site admins only if the site asks for every one.
-    admins = list(_admins()) if SiteMessaging.current().inbound_processed_to_admins else []
+    admins = list(_admins()) if SiteMessaging.load().inbound_processed_to_admins else []
     notifications.send(
         "messaging.inbound_processed",
         [user, *admins],

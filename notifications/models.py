@@ -74,7 +74,7 @@ class SiteOutput(models.Model):
 
 
 class SiteMessaging(models.Model):
-    """The site's messaging settings: one row (SiteMessaging.current()), edited in the admin."""
+    """The site's messaging settings: one row (SiteMessaging.load()), edited in the admin."""
 
     inbound_processed_to_admins = models.BooleanField(
         "tell site admins about each processed email reply",
@@ -93,7 +93,7 @@ class SiteMessaging(models.Model):
         super().save(*args, **kwargs)
 
     @classmethod
-    def current(cls) -> SiteMessaging:
+    def load(cls) -> SiteMessaging:
         """The settings (their defaults until an admin saves them). One query."""
         return cls.objects.filter(pk=1).first() or cls(pk=1)
 

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -36,13 +37,17 @@ def course_page(request, course_id: int):
     member = bool(roles) or request.user.is_staff
     # A former member (an enrolment that expired or was ended) and whoever enrolled someone
     # see the course's page without its activities: the expiry notices link here.
-    former = not member and Enrolment.objects.filter(course=course, user=request.user).exists()
-    enroller = (
-        not member
-        and not former
-        and Enrolment.objects.filter(course=course, enrolled_by=request.user).exists()
+    involved = (
+        set()
+        if member
+        else set(
+            Enrolment.objects.filter(Q(user=request.user) | Q(enrolled_by=request.user))
+            .filter(course=course)
+            .values_list("user_id", flat=True)
+        )
     )
-    if not (member or former or enroller or self_method.enabled):
+    former = request.user.pk in involved
+    if not (member or involved or self_method.enabled):
         raise Http404("No such course.")
     context = {
         "course": course,

@@ -88,7 +88,7 @@ def test_site_admins_hear_of_processed_replies_only_when_the_site_asks(
     with django_capture_on_commit_callbacks(execute=True):
         assert inbound.receive(reply(address, bob.email)) == "processed"
     assert sorted(m.to[0] for m in mail.outbox) == sorted([bob.email, root.email])
-    assert SiteMessaging.current().inbound_processed_to_admins
+    assert SiteMessaging.load().inbound_processed_to_admins
 
 
 @pytest.mark.parametrize(
