@@ -266,7 +266,7 @@ def run(args, inbox) -> bool:
             mailing.wait_for(inbox, expected, 1200)
             end = time.perf_counter() - start
             mailing.check_messages(inbox, expected, KEY)
-            # The pushes queue behind the email tasks on the one worker: by now they are in.
+            # The pushes have their own queue, served between the email tasks' short turns.
             pushed = sockets.wait_for(online_among(n), timeout=120) - start
             deadline = time.monotonic() + 30
             rows = EmailDelivery.objects.filter(event_id=result.event_id)

@@ -42,12 +42,12 @@ def start_smtp_server():
 
 
 def start_worker(pool: str, loglevel: str = "WARNING") -> tuple[subprocess.Popen, str]:
-    """A Celery worker on this run's queue; returns once it answers a ping."""
+    """A Celery worker on this run's queues (email, pushes); returns once it answers a ping."""
     from totara_messaging.celery import app
 
     name = f"bench-{common.RUN_ID}-{pool}@{socket.gethostname()}"
     command = [sys.executable, "-m", "celery", "-A", "totara_messaging", "worker"]
-    command += ["-Q", common.QUEUE, "-n", name, f"--loglevel={loglevel}"]
+    command += ["-Q", f"{common.QUEUE},{common.QUEUE}-push", "-n", name, f"--loglevel={loglevel}"]
     command += ["--without-heartbeat", "--without-gossip", "--without-mingle"]
     command += ["-P", "solo"] if pool == "solo" else ["-P", "prefork", "--concurrency", "2"]
     log = open(WORKER_LOG, "ab")  # noqa: SIM115 (the worker keeps it open)

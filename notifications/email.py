@@ -518,12 +518,19 @@ def deliver_claimed(claimed: Claim) -> dict[str, int]:
     return tally
 
 
-def send_due(event_id: int | None = None) -> dict[str, int]:
-    """Claims and sends until nothing due is left (for this event, or at all)."""
-    total = {"sent": 0, "retry": 0, "failed": 0, "suppressed": 0}
-    while (claimed := claim(event_id)).ids:
+def send_due(event_id: int | None = None, batches: int | None = None) -> dict[str, int]:
+    """Claims and sends until nothing due is left (for this event, or at all), or until it has
+    sent `batches` claimed batches; then `more` says whether a full batch was the last one
+    (something may be left for a continuation)."""
+    total = {"sent": 0, "retry": 0, "failed": 0, "suppressed": 0, "more": 0}
+    done = 0
+    while (batches is None or done < batches) and (claimed := claim(event_id)).ids:
         for name, count in deliver_claimed(claimed).items():
             total[name] += count
+        done += 1
+        total["more"] = int(len(claimed.ids) >= settings.EMAIL_CLAIM_BATCH)
+    if batches is None or done < batches:
+        total["more"] = 0  # it stopped because nothing was left
     return total
 
 

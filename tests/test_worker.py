@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection
 
 from accounts.factories import UserFactory
+from alerts.models import Alert
 from notifications import email, send
 from notifications.factories import context_for
 from notifications.models import EmailDelivery
@@ -49,6 +50,8 @@ def worker(smtp):
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(controller.port),
         "CELERY_QUEUE": queue,
+        # The test's own cache keys (conftest), so the worker sees who has a page open.
+        "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
     }
     process = subprocess.Popen(
         [
@@ -60,8 +63,6 @@ def worker(smtp):
             "worker",
             "-P",
             "solo",
-            "-Q",
-            queue,
             "--without-heartbeat",
             "--without-gossip",
             "--without-mingle",
@@ -70,15 +71,32 @@ def worker(smtp):
         cwd=ROOT,
         env=env,
     )
-    previous = app.conf.task_default_queue
+    # Started as `make worker` starts it, without -Q: it consumes the queues the settings name
+    # (CELERY_QUEUE, and the live pushes' queue beside it); this process routes to them.
+    previous = app.conf.task_default_queue, app.conf.task_routes
     app.conf.task_default_queue = queue
+    app.conf.task_routes = {"alerts.push_new_items": {"queue": f"{queue}-push"}}
+    reset_router()
     yield process
-    app.conf.task_default_queue = previous
+    app.conf.task_default_queue, app.conf.task_routes = previous
+    reset_router()
     process.send_signal(signal.SIGTERM)
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+def reset_router():
+    """Celery caches its routes: they are read again from the configuration."""
+    app.amqp._rtable = None
+    app.amqp.__dict__.pop("router", None)
+
+
+async def receive_within(layer, channel, seconds):
+    import asyncio
+
+    return await asyncio.wait_for(layer.receive(channel), seconds)
 
 
 def use_broker(url):
@@ -112,6 +130,33 @@ def test_a_real_worker_sends_the_email_once(smtp, worker):
     email.enqueue(None, 1000)
     time.sleep(1)
     assert len(inbox.messages) == 3
+
+
+def test_a_live_push_goes_through_its_own_queue_to_the_open_page(worker):
+    """The push task is routed to the push queue, which the worker consumes beside email."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from notifications import live, presence
+
+    user, offline = UserFactory.create_batch(2)
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(live.group_name(user.pk), channel)
+    presence.socket_opened(user.pk)  # as the consumer does when the page connects
+    try:
+        assert app.amqp.router.route({}, "alerts.push_new_items")["queue"].name.endswith("-push")
+        result = send(
+            "programs.enrolment", [user, offline], context=context_for("programs.enrolment")
+        )
+        frame = async_to_sync(receive_within)(layer, channel, 30)
+    finally:
+        presence.socket_closed(user.pk)
+    assert frame["frame"]["type"] == "alert.new"
+    assert frame["frame"]["item"]["key"] == "programs.enrolment"
+    assert frame["frame"]["item"]["id"] in set(
+        Alert.objects.filter(event_id=result.event_id).values_list("pk", flat=True)
+    )
 
 
 def test_a_broker_outage_delays_the_email_until_the_sweeper(smtp, worker):

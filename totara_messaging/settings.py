@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from totara_messaging.env import (
     env_bool,
@@ -249,6 +250,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "default")
+# Live pushes have a queue of their own so that they never wait behind a large send's email:
+# a worker started without -Q consumes both; a big site runs one worker on each (README).
+CELERY_PUSH_QUEUE = env_str("CELERY_PUSH_QUEUE", f"{CELERY_TASK_DEFAULT_QUEUE}-push")
+CELERY_TASK_QUEUES = [Queue(CELERY_TASK_DEFAULT_QUEUE), Queue(CELERY_PUSH_QUEUE)]
+CELERY_TASK_ROUTES = {"alerts.push_new_items": {"queue": CELERY_PUSH_QUEUE}}
 
 # Email: files under var/mail/ by default; an anymail ESP or SMTP in production.
 ANYMAIL_ESPS = [
@@ -331,6 +337,9 @@ EMAIL_STUCK_SECONDS = env_int("EMAIL_STUCK_SECONDS", 600, minimum=30)
 # them) this many at a time: at most one group is left `unknown` by a worker that dies.
 EMAIL_CLAIM_BATCH = env_int("EMAIL_CLAIM_BATCH", 500, minimum=1)
 EMAIL_SENDING_GROUP = env_int("EMAIL_SENDING_GROUP", 100, minimum=1)
+# An email task sends at most this many claimed batches, then queues its own continuation, so
+# a large send never holds a worker process for long (other tasks get their turn between).
+EMAIL_TASK_BATCHES = env_int("EMAIL_TASK_BATCHES", 4, minimum=1)
 # Batch sending through the ESP (anymail's merge_data): the emails of one event that differ only
 # in the recipient's name and unsubscribe link go as one API call per group. The merge field
 # syntax is the ESP's own; known for Mailgun and SparkPost, to be given for the others.

@@ -82,7 +82,7 @@ def test_a_temporary_failure_is_retried_with_backoff_then_sent(capture, user):
         assert row.status == Status.PENDING and row.attempts == 1
         assert row.next_attempt_at > timezone.now() + timedelta(seconds=50)
         assert "gone" in row.last_error
-        assert email.send_due() == {"sent": 0, "retry": 0, "failed": 0, "suppressed": 0}
+        assert email.send_due() == {"sent": 0, "retry": 0, "failed": 0, "suppressed": 0, "more": 0}
         with time_machine.travel(row.next_attempt_at + timedelta(seconds=1)):
             assert email.send_due()["sent"] == 1
     row.refresh_from_db()

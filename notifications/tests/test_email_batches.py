@@ -200,7 +200,7 @@ def test_batch_sending_keeps_apart_what_cannot_share_a_message(
         return response
 
     with mock.patch.object(EmailBackend, "post_to_esp", refuse_one):
-        assert email.send_due() == {"sent": 3, "retry": 0, "failed": 1, "suppressed": 0}
+        assert email.send_due() == {"sent": 3, "retry": 0, "failed": 1, "suppressed": 0, "more": 0}
     assert sorted(len(m.to) for m in mail.outbox) == [1, 3]
     assert EmailDelivery.objects.get(user=others[0]).status == Status.FAILED
 
@@ -213,3 +213,42 @@ def test_without_batch_sending_each_email_goes_alone(
         send(KEY, UserFactory.create_batch(3), context=context_for(KEY))
     assert [len(m.to) for m in mail.outbox] == [1, 1, 1]
     assert not any(m.anymail_test_params["is_batch_send"] for m in mail.outbox)
+
+
+def test_a_task_on_a_worker_sends_a_few_batches_then_queues_its_continuation(
+    db, settings, django_capture_on_commit_callbacks
+):
+    from notifications import tasks
+
+    settings.EMAIL_CLAIM_BATCH = 3
+    settings.EMAIL_TASK_BATCHES = 2
+    users = queued(10, django_capture_on_commit_callbacks)
+    event_id = EmailDelivery.objects.values_list("event_id", flat=True).first()
+    continuations = []
+    conf = tasks.send_emails.app.conf
+    eager, conf.task_always_eager = conf.task_always_eager, False  # as on a worker
+    try:
+        run_as_on_a_worker(tasks, event_id, continuations, users)
+    finally:
+        conf.task_always_eager = eager
+
+
+def run_as_on_a_worker(tasks, event_id, continuations, users):
+    with mock.patch("notifications.tasks.send_emails.delay", side_effect=continuations.append):
+        result = tasks.send_emails(event_id)
+        assert (result["sent"], result["more"]) == (6, 1)
+        assert continuations == [event_id] and len(mail.outbox) == 6
+        # The continuation sends the rest and stops: a part batch means nothing is left.
+        result = tasks.send_emails(event_id)
+        assert (result["sent"], result["more"]) == (4, 0)
+        assert continuations == [event_id]
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in users)
+
+
+def test_eager_the_task_sends_everything_at_once(db, settings, django_capture_on_commit_callbacks):
+    from notifications import tasks
+
+    settings.EMAIL_CLAIM_BATCH = 3
+    settings.EMAIL_TASK_BATCHES = 1
+    queued(10, django_capture_on_commit_callbacks)
+    assert tasks.send_emails(None)["sent"] == 10
