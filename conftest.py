@@ -44,6 +44,30 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+# Tests that may not skip in this run: browser tests always (`make test` sets up Chromium), and
+# services tests when the services are configured. A skip of one fails the run with its reason.
+REQUIRED_MARKERS = ("browser", "services", "worker") if SERVICES else ("browser",)
+_required_skips: list[tuple[str, str]] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and any(marker in report.keywords for marker in REQUIRED_MARKERS):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        _required_skips.append((report.nodeid, reason))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _required_skips:
+        terminalreporter.section("tests that must not skip", red=True)
+        for nodeid, reason in _required_skips:
+            terminalreporter.write_line(f"{nodeid}: {reason}")
+
+
+def pytest_sessionfinish(session):
+    if _required_skips and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache(settings):
     """Each test gets its own cache keys, so presence and locks never leak between tests."""
