@@ -24,6 +24,7 @@ class ItemSerializer(serializers.Serializer):
     sender = serializers.CharField(allow_null=True)
     created_at = serializers.DateTimeField()
     read = serializers.BooleanField()
+    why_url = serializers.CharField(help_text='The "Why did I get this?" page of this item')
 
 
 FILTERS = [

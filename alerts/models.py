@@ -55,6 +55,9 @@ class Alert(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     comment = models.TextField(blank=True)
+    why = models.CharField(
+        max_length=20, blank=True, help_text="Why the web output was chosen (at send time)."
+    )
 
     objects = AlertQuerySet.as_manager()
 

@@ -15,10 +15,11 @@ logger = logging.getLogger(__name__)
 class WebOutput:
     name = "web"
 
-    def deliver(self, event, recipients) -> int:
+    def deliver(self, event, recipients, why=None) -> int:
         message_type = catalogue.get(event.key)
         kind = Alert.Kind.TASK if message_type.kind == Kind.TASK else Alert.Kind.ALERT
         user_ids = [user_id for user_id, _ in recipients]
+        why = why or {}
         # The columns every inbox row is written with; the others are NULL until read or acted
         # on. One statement per batch (COPY on PostgreSQL).
         insert_rows(
@@ -33,8 +34,8 @@ class WebOutput:
                 "action": "",
                 "comment": "",
             },
-            ["recipient_id"],
-            [(user_id,) for user_id in user_ids],
+            ["recipient_id", "why"],
+            [(user_id, why.get(user_id, "")) for user_id in user_ids],
         )
         # One look-up for the whole send() after it commits (a page opened later reads the
         # committed rows itself), so the batches' recipients wait on the event for it.

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils.html import escape
 
 from notifications import catalogue
@@ -75,6 +76,7 @@ class Presenter:
             "created_at": item.created_at.isoformat(),
             "read": item.read_at is not None,
             "read_at": item.read_at.isoformat() if item.read_at else None,
+            "why_url": reverse("why", args=[item.event_id]),
         }
         if item.kind == "task":
             data.update(

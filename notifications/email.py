@@ -62,7 +62,8 @@ def unsubscribe_url(user_id: int, key: str) -> str:
 class EmailOutput:
     name = "email"
 
-    def deliver(self, event, recipients) -> int:
+    def deliver(self, event, recipients, why=None) -> int:
+        why = why or {}
         insert_rows(
             EmailDelivery,
             {
@@ -76,8 +77,8 @@ class EmailOutput:
                 "subject": "",
                 "claim_token": "",
             },
-            ["user_id", "to_address"],
-            recipients,
+            ["user_id", "to_address", "why"],
+            [(user_id, address, why.get(user_id, "")) for user_id, address in recipients],
         )
         count = getattr(event, "_emails_queued", 0)
         if not count:
@@ -192,6 +193,7 @@ class MessageBuilder:
     def __init__(self):
         self._shared: dict[tuple, tuple[str, str, str]] = {}
         self.preferences_url = absolute(reverse("messaging-preferences"))
+        self.why_urls: dict[int, str] = {}
 
     def _render(self, event, user, override, name: str, link: str) -> tuple[str, str, str]:
         rendered = render(
@@ -210,6 +212,7 @@ class MessageBuilder:
             "url": absolute(event.url),
             "unsubscribe_url": link,
             "preferences_url": self.preferences_url,
+            "why_url": self.why_url(event.pk),
             "message_type": event.message_type,
             "language": user.language,
         }
@@ -217,6 +220,13 @@ class MessageBuilder:
             text = render_to_string("email/message.txt", layout)
             html = render_to_string("email/message.html", layout)
         return rendered.subject, text, html
+
+    def why_url(self, event_id: int) -> str:
+        """The event's "Why did I get this?" page: the same for every recipient (it shows the
+        signed-in reader their own delivery)."""
+        if event_id not in self.why_urls:
+            self.why_urls[event_id] = absolute(reverse("why", args=[event_id]))
+        return self.why_urls[event_id]
 
     def shareable(self, event, user, override) -> bool:
         """Whether this recipient's email is the event's shared rendering with their values put

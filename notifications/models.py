@@ -177,6 +177,12 @@ class Event(models.Model):
     url = models.CharField(max_length=500, blank=True)
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     dedupe_key = models.CharField(max_length=200, blank=True)
+    audience = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="Who the recipients are to what happened, when not the people it is about: "
+        "`manager` for a manager's copy.",
+    )
     recipient_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -295,6 +301,9 @@ class EmailDelivery(models.Model):
     last_error = models.TextField(blank=True)
     esp_message_id = models.CharField(max_length=200, blank=True, db_index=True)
     subject = models.CharField(max_length=300, blank=True, help_text="As sent.")
+    why = models.CharField(
+        max_length=20, blank=True, help_text="Why email was chosen (notifications.preferences)."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -12,8 +12,12 @@ from typing import Protocol
 class Output(Protocol):
     name: str
 
-    def deliver(self, event, recipients: list[tuple[int, str]]) -> int:
-        """Writes this output's rows for `event` to these (user id, email) recipients.
+    def deliver(
+        self, event, recipients: list[tuple[int, str]], why: dict[int, str] | None = None
+    ) -> int:
+        """Writes this output's rows for `event` to these (user id, email) recipients, each row
+        with why this output was chosen for its recipient (`why`, by user id: a code of
+        notifications.preferences, shown on the "Why did I get this?" page).
 
         Called inside send()'s transaction with one batch of recipients; must cost a constant
         number of queries per call and schedule any I/O (pushes, tasks) after commit. Returns

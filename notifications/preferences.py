@@ -70,10 +70,26 @@ def site_switches() -> dict[str, bool]:
     return switches
 
 
+# Why an output was chosen for a recipient, recorded on the row at send time ("Why did I get
+# this?", notifications/views.py): whatever the preferences say later, the page tells what
+# decided then.
+WHY_FORCED = "forced"  # the site always sends this type by this output
+WHY_CHOSEN = "chosen"  # the recipient's own choice for the state they were in
+WHY_DEFAULT = "default"  # the type's default: the recipient never chose
+WHY_STATES = {"in": "logged in", "off": "logged off", "keeps": "either way (a document to keep)"}
+
+
+def why_code(source: str, state: str = "") -> str:
+    """`forced`, or `chosen-in`, `default-off`, `chosen-keeps`...: at most 13 characters."""
+    return source if source == WHY_FORCED else f"{source}-{state}"
+
+
 @dataclass
 class Resolution:
     outputs: dict[int, set[str]] = field(default_factory=dict)
     reasons: dict[int, str] = field(default_factory=dict)
+    # output -> user id -> why code, for every chosen output
+    why: dict[str, dict[int, str]] = field(default_factory=dict)
 
     def recipients_of(self, output: str) -> list[int]:
         return [u for u, outs in self.outputs.items() if output in outs]
@@ -129,7 +145,7 @@ def resolve_outputs(
         }
 
     keeps = type_settings.keeps
-    result = Resolution()
+    result = Resolution(why={o: {} for o in wanted})
     for user_id, address in users:
         chosen: set[str] = set()
         why: list[str] = []
@@ -144,19 +160,26 @@ def resolve_outputs(
             if setting is None or setting.permission == Permission.DISALLOWED:
                 why.append(f"{output}: disallowed for this type")
                 continue
-            if setting.permission != Permission.FORCED:
+            if setting.permission == Permission.FORCED:
+                code = WHY_FORCED
+            else:
                 if output == "email" and user_id in email_off:
                     why.append("email: the user turned all email off")
                     continue
-                source = prefs.get((user_id, output)) or setting
+                preference = prefs.get((user_id, output))
+                source = preference or setting
                 if output == "email" and keeps:
                     if not (source.logged_in or source.logged_off):
                         why.append("email: off for this type")
                         continue
+                    state = "keeps"
                 elif not (source.logged_in if logged_in else source.logged_off):
                     state = "logged in" if logged_in else "logged off"
                     why.append(f"{output}: off for this type when {state}")
                     continue
+                else:
+                    state = "in" if logged_in else "off"
+                code = why_code(WHY_CHOSEN if preference else WHY_DEFAULT, state)
             if output == "email":
                 if not address:
                     why.append("email: the user has no email address")
@@ -165,6 +188,7 @@ def resolve_outputs(
                     why.append("email: the address is suppressed after a bounce or complaint")
                     continue
             chosen.add(output)
+            result.why[output][user_id] = code
         result.outputs[user_id] = chosen
         if not chosen:
             result.reasons[user_id] = "; ".join(why) or "no output"

@@ -84,6 +84,8 @@ def decode_context(context: dict) -> dict:
 
 
 TEMPLATE_PARTS = ("subject", "body", "prefix")
+# Who the recipients of an event are to it ("" = the people it is about or meant for).
+AUDIENCES = ("", "manager")
 
 
 def _checked_templates(message_type, templates: dict) -> dict[str, str]:
@@ -167,6 +169,7 @@ def send(
     urgency: str | None = None,
     outputs: list[str] | None = None,
     templates: dict[str, str] | None = None,
+    audience: str = "",
 ) -> SendResult:
     """Delivers one event of type `key` to `recipients` (users, user ids, or a user QuerySet).
 
@@ -177,7 +180,9 @@ def send(
     limits delivery to those outputs (for callers that deliver the rest themselves).
     `templates` gives this event its own `subject`, `body` and/or `prefix` (put before the
     body), rendered with the type's placeholders instead of its templates (TemplateProblem if
-    one cannot be). Costs a
+    one cannot be). `audience` says who the recipients are to what happened when they are not
+    the people it is about (`manager`: a manager's copy); the "Why did I get this?" page tells
+    them. Costs a
     constant number of queries per batch of NOTIFICATIONS_BATCH_SIZE recipients. Runs in the
     caller's transaction (or its own); pushes and email tasks start after commit.
     """
@@ -193,6 +198,10 @@ def send(
     size = settings.NOTIFICATIONS_BATCH_SIZE
     registered = outputs_registry.registered()
     only = frozenset(outputs) if outputs is not None else None
+    if not audience and context.get("manager_copy") is True:
+        audience = "manager"  # the types' own flag for the copy a learner's manager gets
+    if audience not in AUDIENCES:
+        raise ValueError(f"unknown audience: {audience!r}")
     if only is not None and not only <= set(registered):
         raise ValueError(f"unknown outputs: {sorted(only - set(registered))}")
     result = SendResult(event_id=None, outputs=dict.fromkeys(registered, 0))
@@ -209,6 +218,7 @@ def send(
             urgency=urgency or message_type.urgency,
             dedupe_key=dedupe_key or "",
             templates=templates,
+            audience=audience,
         )
         result.event_id = event.pk
         for batch in _recipient_batches(recipients, size):
@@ -227,7 +237,9 @@ def send(
             for name, output in registered.items():
                 chosen = resolution.recipients_of(name)
                 if chosen:
-                    result.outputs[name] += output.deliver(event, [(u, by_id[u]) for u in chosen])
+                    result.outputs[name] += output.deliver(
+                        event, [(u, by_id[u]) for u in chosen], why=resolution.why[name]
+                    )
             Undelivered.objects.bulk_create(
                 [
                     Undelivered(event=event, user_id=u, reason=r)

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from alerts import api as alerts_api
 from alerts import views as alerts_views
+from alerts import why as alerts_why
 from instant import api as instant_api
 from notifications import api as notifications_api
 from notifications import views as notifications_views
@@ -63,6 +64,7 @@ urlpatterns = [
     path("tasks/", alerts_views.task_list, name="tasks"),
     path("tasks/block/", alerts_views.tasks_block_view, name="tasks-block"),
     path("tasks/<int:task_id>/act", alerts_views.act_on_task, name="task-act"),
+    path("why/<int:event_id>/", alerts_why.why, name="why"),
     path("preferences/messaging/", notifications_views.preferences, name="messaging-preferences"),
     path(
         "notifications/unsubscribe/<str:token>/",

@@ -608,6 +608,7 @@ def request_extension(
         sender=assignment.user,
         url="/tasks/",
         data={"request_id": extension.pk},
+        audience="manager",
         dedupe_key=f"{program.feature}:extension:{extension.pk}",
     )
     return extension

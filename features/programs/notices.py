@@ -135,7 +135,13 @@ def notify(message: str, notices: Iterable[Notice], *, sender=None) -> int:
                     # The program's own body lacks the standard line that says why.
                     templates = {**templates, "prefix": MANAGER_PREFIX}
             notifications.send(
-                key, copy_to, context=copy, sender=sender, dedupe_key=dedupe, templates=templates
+                key,
+                copy_to,
+                context=copy,
+                sender=sender,
+                dedupe_key=dedupe,
+                templates=templates,
+                audience="manager",
             )
     now = timezone.now()
     SentMessage.objects.bulk_create(

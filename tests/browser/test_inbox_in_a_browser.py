@@ -71,3 +71,29 @@ def test_a_preference_is_kept(page, asgi_server):
     expect(
         page.get_by_label("Program due, web, when logged in (Always sent: required by the site.)")
     ).to_be_disabled()
+
+
+def test_why_did_i_get_this_from_an_alert_and_a_managers_task(page, asgi_server):
+    lee = UserFactory(username="lee", full_name="Lee Learner")
+    mia = UserFactory(username="mia", full_name="Mia Manager")
+    send("programs.due", [lee], context=context_for("programs.due", program="Fire drill"))
+    send(
+        "programs.extension_request",
+        [mia],
+        context=context_for("programs.extension_request", program="Safety basics", learner="Lee"),
+        audience="manager",
+    )
+    log_in(page, "lee")
+    page.locator("#block-alerts").get_by_role("link", name="Why did I get this").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Why did I get this?")
+    expect(page.locator("main")).to_contain_text("Program due (Program management)")
+    reasons = page.get_by_role("table")
+    expect(reasons).to_contain_text("The site always sends this message in your notifications")
+    expect(reasons).to_contain_text(f"Email to {lee.email}")
+    page.get_by_role("link", name="Change what you get").click()
+    expect(page).to_have_url(f"{asgi_server.url}/preferences/messaging/#programs.due:web:logged_in")
+
+    page.context.clear_cookies()
+    log_in(page, "mia")
+    page.locator("#block-tasks").get_by_role("link", name="Why did I get this").click()
+    expect(page.locator("main")).to_contain_text("You are the manager of Lee, so you get a copy.")

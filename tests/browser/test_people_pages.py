@@ -248,7 +248,9 @@ def test_a_learner_completes_their_stage_and_the_manager_gets_the_task(page):
     log_in(page, "mia")
     tasks = page.locator("#block-tasks")
     expect(tasks).to_contain_text("Annual review: Manager review is ready for you", timeout=SLOW)
-    tasks.get_by_role("link", name="Annual review: Manager review is ready for you").click()
+    tasks.get_by_role(
+        "link", name="Annual review: Manager review is ready for you", exact=True
+    ).click()
     expect(page.get_by_label("Your answer as manager")).to_be_visible()
     assert Alert.objects.filter(
         recipient=mia, key="appraisals.stage_completion", kind="task", done_at__isnull=True
