@@ -13,7 +13,7 @@ from features.certifications.models import Certification, LearnerCertification
 from features.programs.actions import start_new_cycle
 from features.programs.models import Assignment, MessageSetting, Program
 from features.programs.notices import Notice, ensure_message_settings, notify
-from features.programs.triggers import not_sent, programs_by_offset
+from features.programs.triggers import not_sent, programs_by_offset, row_of
 
 Message = MessageSetting.Message
 DEFAULT_RULES = Certification(active_days=365, window_days=30)
@@ -121,22 +121,34 @@ def send_window_closing(now=None) -> int:
     re-certified yet (recert_window_due_close); once per window."""
     now = now or timezone.now()
     told = 0
-    for days, program_ids in programs_by_offset(
+    for days, rows in programs_by_offset(
         Message.RECERT_WINDOW_DUE_CLOSE, Program.Kind.CERTIFICATION
-    ).items():
-        closing = _states(
-            status=LearnerCertification.Status.WINDOW_OPEN,
-            assignment__program_id__in=program_ids,
-            expires_at__gt=now,
-            expires_at__lte=now + timedelta(days),
-        ).filter(
-            not_sent(
-                Message.RECERT_WINDOW_DUE_CLOSE, about="expires_at", assignment="assignment_id"
+    ):
+        closing = (
+            _states(
+                status=LearnerCertification.Status.WINDOW_OPEN,
+                assignment__program_id__in=rows,
+                expires_at__gt=now,
+                expires_at__lte=now + timedelta(days),
+            )
+            .annotate(message_row=row_of(rows, "assignment__program_id"))
+            .filter(
+                not_sent(
+                    Message.RECERT_WINDOW_DUE_CLOSE, about="expires_at", assignment="assignment_id"
+                )
             )
         )
         told += notify(
             Message.RECERT_WINDOW_DUE_CLOSE,
-            [Notice(s.assignment, s.expires_at, {"window_closes": s.expires_at}) for s in closing],
+            [
+                Notice(
+                    s.assignment,
+                    s.expires_at,
+                    {"window_closes": s.expires_at},
+                    setting_id=s.message_row,
+                )
+                for s in closing
+            ],
         )
     return told
 

@@ -70,9 +70,22 @@ class MessageSettingFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
         program = self.instance
+        kept: dict[str, int] = {}
+        deleted: dict[str, int] = {}
         for form in self.forms:
             message = form.cleaned_data.get("message")
             if not message:
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                deleted[message] = deleted.get(message, 0) + 1
+                continue
+            kept[message] = kept.get(message, 0) + 1
+            if kept[message] > 1 and message not in MessageSetting.WITH_OFFSET:
+                form.add_error(
+                    "message",
+                    "This message is sent when it happens: it has one row. Only the messages "
+                    "sent some days before or after a date may have several.",
+                )
                 continue
             if (
                 program.kind != Program.Kind.CERTIFICATION
@@ -88,6 +101,13 @@ class MessageSettingFormSet(forms.BaseInlineFormSet):
                     message_type.check_template(form.cleaned_data.get(name) or "")
                 except catalogue.TemplateProblem as problem:
                     form.add_error(name, str(problem))
+        for message in deleted:
+            if not kept.get(message):
+                raise forms.ValidationError(
+                    f"Keep one row of “{MessageSetting.Message(message).label}”: untick "
+                    "“Enabled” to stop that message (a program without the row would send "
+                    "the default)."
+                )
 
 
 class MessageSettingInline(admin.StackedInline):

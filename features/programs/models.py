@@ -220,10 +220,25 @@ class MessageDefault:
     manager_text: str = ""
 
 
+# The messages that may have several rows: the time-based ones (MessageSetting.WITH_OFFSET,
+# spelt out for the table's constraint).
+SEVERAL_ROWS = [
+    "due",
+    "overdue",
+    "courseset_due",
+    "courseset_overdue",
+    "learner_followup",
+    "recert_window_due_close",
+]
+
+
 class MessageSetting(models.Model):
     """One message of a program's Messages tab: on or off, its trigger offset, manager copy.
 
-    A program without a row for a message uses the default in DEFAULTS.
+    A program without a row for a message uses the default in DEFAULTS. A time-based message
+    (WITH_OFFSET: due, overdue, follow-up...) may have several rows, each with its own offset,
+    texts and manager copy ("due" 14 days and 1 day before): each row goes once per occurrence
+    (the send log keys on the row); the others have one row at most.
     """
 
     class Message(models.TextChoices):
@@ -298,11 +313,16 @@ class MessageSetting(models.Model):
     class Meta:
         ordering = ["program_id", "message"]
         constraints = [
-            models.UniqueConstraint(fields=["program", "message"], name="one_setting_per_message")
+            models.UniqueConstraint(
+                fields=["program", "message"],
+                condition=~models.Q(message__in=SEVERAL_ROWS),
+                name="one_setting_per_message",
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.program}: {self.get_message_display()}"
+        offset = f" ({self.offset_days} days)" if self.offset_days is not None else ""
+        return f"{self.program}: {self.get_message_display()}{offset}"
 
     @classmethod
     def messages_for(cls, kind: str) -> list[str]:
@@ -314,8 +334,11 @@ class MessageSetting(models.Model):
         ]
 
 
+assert set(SEVERAL_ROWS) == MessageSetting.WITH_OFFSET, "SEVERAL_ROWS must match WITH_OFFSET"
+
+
 class SentMessage(models.Model):
-    """The send log: each (message, learner's assignment, occurrence) goes out once.
+    """The send log: each (message row, learner's assignment, occurrence) goes out once.
 
     The occurrence is what the message is about (`about_at`: the due date it announces, the
     completion it follows up, the expiry...) and, for course set messages, the course set. A
@@ -326,6 +349,11 @@ class SentMessage(models.Model):
         Assignment, on_delete=models.CASCADE, related_name="sent_messages"
     )
     message = models.CharField(max_length=30, choices=MessageSetting.Message.choices)
+    setting_id = models.PositiveIntegerField(
+        default=0,
+        help_text="The Messages tab row it was sent for (a message may have several); 0 for "
+        "the default of a program with no row for the message.",
+    )
     course_set_id = models.PositiveIntegerField(
         default=0, help_text="The course set of a course set message; 0 for the program's."
     )
@@ -337,7 +365,7 @@ class SentMessage(models.Model):
         constraints = [
             # Also serves the scans' "not sent yet" (NOT EXISTS) lookups.
             models.UniqueConstraint(
-                fields=["assignment", "message", "course_set_id", "about_at"],
+                fields=["assignment", "message", "setting_id", "course_set_id", "about_at"],
                 name="sent_once_per_occurrence",
             )
         ]

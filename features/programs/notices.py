@@ -25,26 +25,50 @@ from notifications import catalogue
 MY_LEARNING = "/programs/my/"
 
 
+def _effective(row: MessageSetting) -> MessageDefault:
+    default = MessageSetting.DEFAULTS[row.message]
+    return MessageDefault(
+        row.enabled,
+        row.offset_days if row.offset_days is not None else default.offset_days,
+        row.notify_manager,
+        subject=row.subject,
+        body=row.body,
+        manager_text=row.manager_text,
+    )
+
+
+def message_rows(program_ids: Iterable[int], message: str) -> dict[int, dict[int, MessageDefault]]:
+    """Each program's rows of `message` by row id (a time-based message may have several),
+    each over the defaults; `{0: the default}` for a program with no row. One query."""
+    program_ids = list(program_ids)
+    result: dict[int, dict[int, MessageDefault]] = {pid: {} for pid in program_ids}
+    rows = MessageSetting.objects.filter(program_id__in=program_ids, message=message)
+    for row in rows.order_by("pk"):
+        result[row.program_id][row.pk] = _effective(row)
+    default = MessageSetting.DEFAULTS[message]
+    for rows_of_program in result.values():
+        if not rows_of_program:
+            rows_of_program[0] = default
+    return result
+
+
 def message_settings(program_ids: Iterable[int]) -> dict[int, dict[str, MessageDefault]]:
-    """Each program's effective settings per message: its rows over the defaults. One query."""
+    """Each program's settings per message: its (first) row over the defaults. One query. For
+    the messages sent when something happens; the time-based ones read message_rows()."""
     program_ids = list(program_ids)
     result = {pid: dict(MessageSetting.DEFAULTS) for pid in program_ids}
-    for row in MessageSetting.objects.filter(program_id__in=program_ids):
-        default = MessageSetting.DEFAULTS[row.message]
-        offset = row.offset_days if row.offset_days is not None else default.offset_days
-        result[row.program_id][row.message] = MessageDefault(
-            row.enabled,
-            offset,
-            row.notify_manager,
-            subject=row.subject,
-            body=row.body,
-            manager_text=row.manager_text,
-        )
+    seen: set[tuple[int, str]] = set()
+    for row in MessageSetting.objects.filter(program_id__in=program_ids).order_by("pk"):
+        if (row.program_id, row.message) not in seen:
+            seen.add((row.program_id, row.message))
+            result[row.program_id][row.message] = _effective(row)
     return result
 
 
 def ensure_message_settings(program: Program) -> None:
-    """Creates the rows of the program's Messages tab that are missing, with the defaults."""
+    """Creates the rows of the program's Messages tab that are missing, with the defaults: a
+    message with no row gets one (a second "due" row an admin added is left alone)."""
+    present = set(program.message_settings.values_list("message", flat=True))
     MessageSetting.objects.bulk_create(
         [
             MessageSetting(
@@ -55,6 +79,7 @@ def ensure_message_settings(program: Program) -> None:
                 notify_manager=MessageSetting.DEFAULTS[message].notify_manager,
             )
             for message in MessageSetting.messages_for(program.kind)
+            if message not in present
         ],
         ignore_conflicts=True,
     )
@@ -73,11 +98,23 @@ class Notice:
     about_at: datetime.datetime
     context: dict = field(default_factory=dict)
     course_set_id: int = 0
+    # The Messages tab row it is for (scans of time-based messages: 0 for the default); None
+    # for a message sent when something happens: the program's row for it.
+    setting_id: int | None = None
 
 
-def dedupe_key(program: Program, assignment_id: int, message: str, course_set_id: int, about_at):
+def dedupe_key(
+    program: Program,
+    assignment_id: int,
+    message: str,
+    course_set_id: int,
+    about_at,
+    setting_id: int = 0,
+):
+    row = f":{setting_id}" if setting_id else ""
     return (
-        f"{program.feature}:{assignment_id}:{message}:{course_set_id}:{int(about_at.timestamp())}"
+        f"{program.feature}:{assignment_id}:{message}{row}:{course_set_id}:"
+        f"{int(about_at.timestamp())}"
     )
 
 
@@ -94,18 +131,22 @@ def notify(message: str, notices: Iterable[Notice], *, sender=None) -> int:
     notices = list(notices)
     if not notices:
         return 0
-    settings = message_settings({n.assignment.program_id for n in notices})
-    notices = [n for n in notices if settings[n.assignment.program_id][message].enabled]
-    copied = [
-        n.assignment.user_id
-        for n in notices
-        if settings[n.assignment.program_id][message].notify_manager
-    ]
-    managers = managers_of(copied) if copied else {}
+    rows = message_rows({n.assignment.program_id for n in notices}, message)
+    # (notice, the row id its log and dedupe key name, the row's settings)
+    chosen: list[tuple[Notice, int, MessageDefault]] = []
     for notice in notices:
+        of_program = rows[notice.assignment.program_id]
+        if notice.setting_id is None:  # sent when it happened: the message's one row
+            setting_id, setting = 0, next(iter(of_program.values()))
+        else:
+            setting_id, setting = notice.setting_id, of_program.get(notice.setting_id)
+        if setting is not None and setting.enabled:  # a row deleted meanwhile sends nothing
+            chosen.append((notice, setting_id, setting))
+    copied = [n.assignment.user_id for n, _, setting in chosen if setting.notify_manager]
+    managers = managers_of(copied) if copied else {}
+    for notice, setting_id, setting in chosen:
         assignment = notice.assignment
         program = assignment.program
-        setting = settings[assignment.program_id][message]
         key = program.key(message)
         templates = {"subject": setting.subject, "body": setting.body}
         context = {
@@ -113,7 +154,9 @@ def notify(message: str, notices: Iterable[Notice], *, sender=None) -> int:
             "learner": assignment.user.display_name,
             **notice.context,
         }
-        dedupe = dedupe_key(program, assignment.pk, message, notice.course_set_id, notice.about_at)
+        dedupe = dedupe_key(
+            program, assignment.pk, message, notice.course_set_id, notice.about_at, setting_id
+        )
         notifications.send(
             key,
             [assignment.user],
@@ -149,12 +192,13 @@ def notify(message: str, notices: Iterable[Notice], *, sender=None) -> int:
             SentMessage(
                 assignment=n.assignment,
                 message=message,
+                setting_id=setting_id,
                 course_set_id=n.course_set_id,
                 about_at=n.about_at,
                 sent_at=now,
             )
-            for n in notices
+            for n, setting_id, _ in chosen
         ],
         ignore_conflicts=True,
     )
-    return len(notices)
+    return len(chosen)
