@@ -90,6 +90,20 @@ def _eager_celery(request):
 
 
 @pytest.fixture
+def sent(django_capture_on_commit_callbacks):
+    """Sends and runs what send() scheduled after commit (pushes, the email task)."""
+    from notifications import send
+    from notifications.factories import context_for
+
+    def _send(key, recipients, **kwargs):
+        kwargs.setdefault("context", context_for(key))
+        with django_capture_on_commit_callbacks(execute=True):
+            return send(key, recipients, **kwargs)
+
+    return _send
+
+
+@pytest.fixture
 def user(db):
     from accounts.factories import UserFactory
 

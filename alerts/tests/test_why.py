@@ -18,16 +18,6 @@ TASK = "programs.extension_request"
 KEEPS = "seminars.booking_cancellation"
 
 
-@pytest.fixture
-def sent(django_capture_on_commit_callbacks):
-    def _send(key, recipients, **kwargs):
-        kwargs.setdefault("context", context_for(key))
-        with django_capture_on_commit_callbacks(execute=True):
-            return send(key, recipients, **kwargs)
-
-    return _send
-
-
 def why_of(event_id, user):
     alert = Alert.objects.filter(event_id=event_id, recipient=user).first()
     email = EmailDelivery.objects.filter(event_id=event_id, user=user).first()

@@ -26,18 +26,6 @@ TASK = "programs.extension_request"
 EMAIL = "forums.post"
 
 
-@pytest.fixture
-def sent(django_capture_on_commit_callbacks):
-    """Sends and runs what send() scheduled after commit (pushes, the email task)."""
-
-    def _send(key, recipients, **kwargs):
-        kwargs.setdefault("context", context_for(key))
-        with django_capture_on_commit_callbacks(execute=True):
-            return send(key, recipients, **kwargs)
-
-    return _send
-
-
 def test_an_unknown_key_raises_and_writes_nothing(user):
     with pytest.raises(UnknownMessageType):
         send("programs.nonsense", [user])

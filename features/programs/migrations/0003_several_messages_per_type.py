@@ -3,20 +3,23 @@
 from django.db import migrations, models
 
 
+# The time-based messages, frozen here as of this migration (models.SEVERAL_ROWS).
+TIME_BASED = [
+    "due",
+    "overdue",
+    "courseset_due",
+    "courseset_overdue",
+    "learner_followup",
+    "recert_window_due_close",
+]
+
+
 def key_the_log_on_rows(apps, schema_editor):
     """What the scans sent before keeps counting as sent: each log row of a time-based message
     takes the program's (only) row for it, so no scan sends it again."""
     MessageSetting = apps.get_model("programs", "MessageSetting")
     SentMessage = apps.get_model("programs", "SentMessage")
-    time_based = [
-        "due",
-        "overdue",
-        "courseset_due",
-        "courseset_overdue",
-        "learner_followup",
-        "recert_window_due_close",
-    ]
-    for setting in MessageSetting.objects.filter(message__in=time_based).order_by("pk"):
+    for setting in MessageSetting.objects.filter(message__in=TIME_BASED).order_by("pk"):
         SentMessage.objects.filter(
             assignment__program_id=setting.program_id, message=setting.message, setting_id=0
         ).update(setting_id=setting.pk)
@@ -50,15 +53,7 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(
                 condition=models.Q(
                     (
-                        "message__in",
-                        [
-                            "due",
-                            "overdue",
-                            "courseset_due",
-                            "courseset_overdue",
-                            "learner_followup",
-                            "recert_window_due_close",
-                        ],
+                        "message__in", TIME_BASED,
                     ),
                     _negated=True,
                 ),

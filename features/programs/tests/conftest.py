@@ -61,6 +61,33 @@ def setting(program: Program, message: str, **values) -> None:
     MessageSetting.objects.update_or_create(program=program, message=message, defaults=values)
 
 
+def messages_form(program: Program) -> tuple[dict, list[MessageSetting]]:
+    """The admin change form's data for the program as it is, its Messages rows in order."""
+    rows = list(program.message_settings.order_by("pk"))
+    data = {
+        "name": program.name,
+        "kind": program.kind,
+        "created_at_0": "2026-01-01",
+        "created_at_1": "10:00:00",
+        "course_sets-TOTAL_FORMS": "0",
+        "course_sets-INITIAL_FORMS": "0",
+        "message_settings-TOTAL_FORMS": str(len(rows)),
+        "message_settings-INITIAL_FORMS": str(len(rows)),
+    }
+    for i, row in enumerate(rows):
+        prefix = f"message_settings-{i}-"
+        data.update(
+            {
+                prefix + "id": str(row.pk),
+                prefix + "program": str(program.pk),
+                prefix + "message": row.message,
+                prefix + "enabled": "on",
+                prefix + "offset_days": "" if row.offset_days is None else str(row.offset_days),
+            }
+        )
+    return data, rows
+
+
 def received(key: str) -> set[str]:
     """Who received an alert or task of this key (usernames)."""
     return set(Alert.objects.filter(key=key).values_list("recipient__username", flat=True))

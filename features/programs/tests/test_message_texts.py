@@ -4,7 +4,7 @@ from django.core import mail
 
 from features.programs import actions
 from features.programs.models import MessageSetting
-from features.programs.tests.conftest import in_days, make_program, setting
+from features.programs.tests.conftest import in_days, make_program, messages_form, setting
 
 Message = MessageSetting.Message
 
@@ -79,28 +79,7 @@ def test_texts_that_would_not_render_are_refused_in_the_admin(people, admin_clie
     from features.programs.notices import ensure_message_settings
 
     ensure_message_settings(program)
-    rows = list(program.message_settings.order_by("pk"))
-    data = {
-        "name": program.name,
-        "kind": "program",
-        "created_at_0": "2026-01-01",
-        "created_at_1": "10:00:00",
-        "course_sets-TOTAL_FORMS": "0",
-        "course_sets-INITIAL_FORMS": "0",
-        "message_settings-TOTAL_FORMS": str(len(rows)),
-        "message_settings-INITIAL_FORMS": str(len(rows)),
-    }
-    for i, row in enumerate(rows):
-        prefix = f"message_settings-{i}-"
-        data.update(
-            {
-                prefix + "id": str(row.pk),
-                prefix + "program": str(program.pk),
-                prefix + "message": row.message,
-                prefix + "enabled": "on",
-                prefix + "offset_days": "" if row.offset_days is None else str(row.offset_days),
-            }
-        )
+    data, rows = messages_form(program)
     enrolment = next(i for i, r in enumerate(rows) if r.message == Message.ENROLMENT)
     data[f"message_settings-{enrolment}-subject"] = "Welcome to {{ programme }}"
     data[f"message_settings-{enrolment}-manager_text"] = "{% if learner %}unclosed"

@@ -3,27 +3,19 @@
 (the send log keys on the row); editing an offset resends nothing; deleting a row stops it."""
 
 from datetime import timedelta
-from io import StringIO
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.utils import timezone
 
 from alerts.models import Alert
 from features.programs import actions
 from features.programs.models import MessageSetting, SentMessage
 from features.programs.notices import ensure_message_settings
-from features.programs.tests.conftest import make_program
+from features.programs.tests.conftest import make_program, messages_form
+from features.programs.tests.test_scheduled import cron
 
 Message = MessageSetting.Message
-JOB = "programs.send_scheduled_messages"
-
-
-def cron(at, times: int = 2):
-    with time_machine.travel(at, tick=False):
-        for _ in range(times):
-            call_command("cron", JOB, stdout=StringIO())
 
 
 def subjects(username: str) -> list[str]:
@@ -96,32 +88,6 @@ def admin_client(client, people):
     return client
 
 
-def change_form(program):
-    rows = list(program.message_settings.order_by("pk"))
-    data = {
-        "name": program.name,
-        "kind": program.kind,
-        "created_at_0": "2026-01-01",
-        "created_at_1": "10:00:00",
-        "course_sets-TOTAL_FORMS": "0",
-        "course_sets-INITIAL_FORMS": "0",
-        "message_settings-TOTAL_FORMS": str(len(rows)),
-        "message_settings-INITIAL_FORMS": str(len(rows)),
-    }
-    for i, row in enumerate(rows):
-        prefix = f"message_settings-{i}-"
-        data.update(
-            {
-                prefix + "id": str(row.pk),
-                prefix + "program": str(program.pk),
-                prefix + "message": row.message,
-                prefix + "enabled": "on",
-                prefix + "offset_days": "" if row.offset_days is None else str(row.offset_days),
-            }
-        )
-    return data, rows
-
-
 def add_row(data, message, offset=""):
     i = int(data["message_settings-TOTAL_FORMS"])
     data["message_settings-TOTAL_FORMS"] = str(i + 1)
@@ -135,13 +101,13 @@ def test_the_admin_adds_a_second_reminder_but_not_a_second_enrolment_message(adm
     program = make_program()
     ensure_message_settings(program)
     url = f"/admin/programs/program/{program.pk}/change/"
-    data, _ = change_form(program)
+    data, _ = messages_form(program)
     response = admin_client.post(url, add_row(data, Message.ENROLMENT))
     assert response.status_code == 200
     assert "This message is sent when it happens: it has one row." in response.content.decode()
     assert program.message_settings.filter(message=Message.ENROLMENT).count() == 1
 
-    data, _ = change_form(program)
+    data, _ = messages_form(program)
     response = admin_client.post(url, add_row(data, Message.DUE, "1"))
     assert response.status_code == 302
     offsets = program.message_settings.filter(message=Message.DUE).values_list("offset_days")
@@ -152,7 +118,7 @@ def test_the_admin_keeps_one_row_of_each_message(admin_client):
     program = make_program()
     ensure_message_settings(program)
     url = f"/admin/programs/program/{program.pk}/change/"
-    data, rows = change_form(program)
+    data, rows = messages_form(program)
     due = next(i for i, r in enumerate(rows) if r.message == Message.DUE)
     data[f"message_settings-{due}-DELETE"] = "on"
     response = admin_client.post(url, data)
