@@ -1,7 +1,8 @@
 """What users do in their inbox. Pages, the JSON API and commands all call these."""
 
+import zoneinfo
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -35,7 +36,7 @@ def mark_read(user, ids) -> int:
 
 def mark_all_read(user, feature: str | None = None) -> int:
     """Marks every unread alert of the user read. One UPDATE, whatever the number."""
-    unread = Alert.objects.for_user(user).alerts().unread()
+    unread = Alert.objects.for_user(user).alerts().visible().unread()
     if feature:
         unread = unread.filter(feature=feature)
     count = unread.update(read_at=timezone.now())
@@ -154,10 +155,171 @@ def _dismiss(task: Alert, user) -> Alert:
     return task
 
 
+SNOOZE_CHOICES = ("hour", "tomorrow", "date")
+# In the user's timezone: "tomorrow" and a bare date mean this time of that day.
+SNOOZE_MORNING = time(8, 0)
+SNOOZE_LONGEST = timedelta(days=365)
+
+
+def snooze_until(user, choice: str, until: str = "", now=None) -> datetime:
+    """When a snooze chosen as `choice` ends: "hour" (an hour from now), "tomorrow" (08:00
+    tomorrow in the user's timezone) or "date" with `until` a local date ("2026-12-24", 08:00
+    that day) or date and time ("2026-12-24T14:30"). Raises InboxError saying what is wrong."""
+    now = now or timezone.now()
+    local = zoneinfo.ZoneInfo(user.timezone or settings.TIME_ZONE)
+    if choice == "hour":
+        return now + timedelta(hours=1)
+    if choice == "tomorrow":
+        day = now.astimezone(local).date() + timedelta(days=1)
+        return datetime.combine(day, SNOOZE_MORNING, tzinfo=local)
+    if choice != "date":
+        raise InboxError(f"Snooze for one of: {', '.join(SNOOZE_CHOICES)}.")
+    text = (until or "").strip()
+    try:
+        if "T" in text or " " in text:
+            moment = datetime.fromisoformat(text.replace(" ", "T"))
+        else:
+            moment = datetime.combine(datetime.fromisoformat(text).date(), SNOOZE_MORNING)
+    except ValueError:
+        raise InboxError(
+            "Give the date to snooze until as YYYY-MM-DD (or YYYY-MM-DDTHH:MM)."
+        ) from None
+    moment = moment.replace(tzinfo=local) if moment.tzinfo is None else moment
+    if moment <= now:
+        raise InboxError("Choose a time in the future to snooze until.")
+    if moment - now > SNOOZE_LONGEST:
+        raise InboxError("Snooze for at most a year.")
+    return moment
+
+
+def _own(user, ids):
+    """The user's rows among these ids (others' ids are ignored)."""
+    return Alert.objects.for_user(user).filter(pk__in=list(ids))
+
+
+def snooze(user, ids, until: datetime) -> int:
+    """Takes these alerts or tasks of the user out of the lists and counts until `until`, when
+    wake_snoozed brings them back unread. Closed tasks and archived rows are left as they are.
+    One UPDATE."""
+    count = (
+        _own(user, ids)
+        .filter(done_at__isnull=True, archived_at__isnull=True)
+        .update(snoozed_until=until)
+    )
+    if count:
+        live.push_counts([user.pk])
+    return count
+
+
+def unsnooze(user, ids) -> int:
+    """Brings snoozed rows back now, as wake_snoozed would. One UPDATE."""
+    count = (
+        _own(user, ids)
+        .snoozed()
+        .update(snoozed_until=None, read_at=None, created_at=timezone.now())
+    )
+    if count:
+        live.push_counts([user.pk])
+    return count
+
+
+def archive(user, ids) -> int:
+    """Moves these rows to the Archived tab: out of the lists and counts, kept
+    ALERTS_ARCHIVE_RETENTION_DAYS. An open task stays open (it can be acted on from Archived).
+    One UPDATE."""
+    count = (
+        _own(user, ids)
+        .filter(archived_at__isnull=True)
+        .update(archived_at=timezone.now(), snoozed_until=None)
+    )
+    if count:
+        live.push_counts([user.pk])
+    return count
+
+
+def unarchive(user, ids) -> int:
+    """Puts archived rows back in the lists as they were (read or not). One UPDATE."""
+    count = _own(user, ids).archived().update(archived_at=None)
+    if count:
+        live.push_counts([user.pk])
+    return count
+
+
+def mark_unread(user, ids) -> int:
+    """Marks these read alerts, or open tasks, unread again (a closed task stays read, so the
+    purge still takes it). One UPDATE."""
+    count = _own(user, ids).filter(read_at__isnull=False, done_at__isnull=True).update(read_at=None)
+    if count:
+        live.push_counts([user.pk])
+    return count
+
+
+STATE_ACTIONS = {
+    "archive": archive,
+    "unarchive": unarchive,
+    "unread": mark_unread,
+    "unsnooze": unsnooze,
+}
+
+
+def change_state(user, ids, change: str, choice: str = "", until: str = "") -> int:
+    """One of the inbox state changes by name, as the pages and the API offer them:
+    snooze (with `choice` and `until`, see snooze_until), unsnooze, archive, unarchive, unread."""
+    if change == "snooze":
+        return snooze(user, ids, snooze_until(user, choice, until))
+    if change not in STATE_ACTIONS:
+        offered = ", ".join(["snooze", *STATE_ACTIONS])
+        raise InboxError(f"Choose one of: {offered}.")
+    return STATE_ACTIONS[change](user, ids)
+
+
+WAKE_BATCH = 5000
+
+
+def wake_snoozed(now=None, batch_size: int = WAKE_BATCH) -> int:
+    """Brings back the rows whose snooze has ended, as new: unread, dated now, counted and
+    pushed live to the open pages of their recipients. Runs every minute; each row comes back
+    once (the UPDATE clears snoozed_until, so a second run finds nothing). Per batch: one
+    SELECT, one UPDATE and the push tasks of the recipients online."""
+    from alerts.output import schedule_push_rows
+
+    now = now or timezone.now()
+    total = 0
+    while True:
+        due = list(
+            Alert.objects.filter(snoozed_until__lte=now, archived_at__isnull=True)
+            .order_by("snoozed_until", "id")
+            .values_list("pk", "recipient_id")[:batch_size]
+        )
+        if not due:
+            return total
+        ids = [pk for pk, _ in due]
+        woken = Alert.objects.filter(pk__in=ids, snoozed_until__lte=now).update(
+            snoozed_until=None, read_at=None, created_at=now
+        )
+        total += woken
+        recipients = sorted({recipient for _, recipient in due})
+        transaction.on_commit(
+            lambda ids=ids, recipients=recipients: schedule_push_rows(ids, recipients)
+        )
+        if len(due) < batch_size:
+            return total
+
+
+def purge_archived(older_than_days: int | None = None) -> int:
+    """Deletes rows archived more than ALERTS_ARCHIVE_RETENTION_DAYS ago (a range of the
+    partial index inbox_archived)."""
+    days = older_than_days or settings.ALERTS_ARCHIVE_RETENTION_DAYS
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _ = Alert.objects.filter(archived_at__lt=cutoff).delete()
+    return deleted
+
+
 def purge_read(older_than_days: int | None = None, batch_size: int = 5000) -> int:
     """Deletes alerts read (and tasks closed) more than the retention ago, in short batches.
 
-    Unread alerts and open tasks are never purged. Each batch deletes one range of read_at
+    Unread alerts and open tasks are never purged, nor are snoozed rows (they come back unread)
+    or archived ones (purge_archived keeps them longer). Each batch deletes one range of read_at
     (a range scan of the partial index inbox_read, no id list to ship back and forth), sized to
     hold about `batch_size` rows: the range doubles while batches come out small and halves when
     one comes out large, so no batch holds its locks for long. Each batch is its own transaction;
@@ -165,8 +327,9 @@ def purge_read(older_than_days: int | None = None, batch_size: int = 5000) -> in
     """
     days = older_than_days or settings.ALERTS_READ_RETENTION_DAYS
     cutoff = timezone.now() - timedelta(days=days)
+    purgeable = Alert.objects.filter(snoozed_until__isnull=True, archived_at__isnull=True)
     oldest = (
-        Alert.objects.filter(read_at__lt=cutoff)
+        purgeable.filter(read_at__lt=cutoff)
         .order_by("read_at")
         .values_list("read_at", flat=True)
         .first()
@@ -176,7 +339,7 @@ def purge_read(older_than_days: int | None = None, batch_size: int = 5000) -> in
     while oldest is not None and oldest < cutoff:
         end = min(oldest + step, cutoff)
         with transaction.atomic():
-            deleted, _ = Alert.objects.filter(read_at__gte=oldest, read_at__lt=end).delete()
+            deleted, _ = purgeable.filter(read_at__gte=oldest, read_at__lt=end).delete()
         total += deleted
         if deleted < batch_size // 2:
             step *= 2

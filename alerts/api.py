@@ -25,9 +25,12 @@ class ItemSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     read = serializers.BooleanField()
     why_url = serializers.CharField(help_text='The "Why did I get this?" page of this item')
+    snoozed_until = serializers.DateTimeField(allow_null=True)
+    archived = serializers.BooleanField()
 
 
 FILTERS = [
+    OpenApiParameter("box", str, enum=["inbox", "snoozed", "archived"], description="The tab"),
     OpenApiParameter("unread", str, description="1: unread alerts or open tasks only"),
     OpenApiParameter("feature", str),
     OpenApiParameter("urgency", str, enum=["low", "normal", "urgent"]),
@@ -98,3 +101,34 @@ class TaskAct(APIView):
             return Response({"action": [str(error)]}, status=status.HTTP_409_CONFLICT)
         task = queries.with_display(Alert.objects.filter(pk=task.pk)).get()
         return Response(Presenter(request.user).as_dict(task))
+
+
+class StateSerializer(serializers.Serializer):
+    snooze = serializers.ChoiceField(choices=actions.SNOOZE_CHOICES, required=False)
+    until = serializers.CharField(
+        required=False, allow_blank=True, help_text="YYYY-MM-DD or YYYY-MM-DDTHH:MM, local"
+    )
+
+
+class ItemState(APIView):
+    @extend_schema(request=StateSerializer, responses=ItemSerializer)
+    def post(self, request, item_id: int, change: str):
+        """Snoozes (with `snooze`: hour, tomorrow or date with `until`), unsnoozes, archives,
+        unarchives or marks unread one alert or task. Another user's item answers 404; a
+        change that cannot be made, 400 and nothing changes."""
+        if not Alert.objects.for_user(request.user).filter(pk=item_id).exists():
+            raise Http404
+        data = StateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            actions.change_state(
+                request.user,
+                [item_id],
+                change,
+                data.validated_data.get("snooze", ""),
+                data.validated_data.get("until", ""),
+            )
+        except actions.InboxError as error:
+            return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
+        item = queries.with_display(Alert.objects.filter(pk=item_id)).get()
+        return Response(Presenter(request.user).as_dict(item))

@@ -11,8 +11,10 @@ class AlertsConfig(AppConfig):
         from notifications import live
 
         live.register_counter(
-            "alerts", lambda user_id: Alert.objects.filter(recipient_id=user_id).alerts().unread()
+            "alerts",
+            lambda user_id: Alert.objects.filter(recipient_id=user_id).alerts().visible().unread(),
         )
         live.register_counter(
-            "tasks", lambda user_id: Alert.objects.filter(recipient_id=user_id).tasks().open()
+            "tasks",
+            lambda user_id: Alert.objects.filter(recipient_id=user_id).tasks().visible().open(),
         )

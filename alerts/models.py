@@ -20,6 +20,16 @@ class AlertQuerySet(models.QuerySet):
     def unread(self):
         return self.filter(read_at__isnull=True)
 
+    def visible(self):
+        """In the lists, blocks and counts: neither snoozed nor archived."""
+        return self.filter(snoozed_until__isnull=True, archived_at__isnull=True)
+
+    def snoozed(self):
+        return self.filter(snoozed_until__isnull=False, archived_at__isnull=True)
+
+    def archived(self):
+        return self.filter(archived_at__isnull=False)
+
     def open(self):
         return self.filter(done_at__isnull=True)
 
@@ -58,6 +68,12 @@ class Alert(models.Model):
     why = models.CharField(
         max_length=20, blank=True, help_text="Why the web output was chosen (at send time)."
     )
+    snoozed_until = models.DateTimeField(
+        null=True, blank=True, help_text="Out of the lists until then; it comes back unread."
+    )
+    archived_at = models.DateTimeField(
+        null=True, blank=True, help_text="Out of the lists and counts, kept in Archived."
+    )
 
     objects = AlertQuerySet.as_manager()
 
@@ -70,16 +86,38 @@ class Alert(models.Model):
             models.Index(
                 fields=["recipient", "-created_at"],
                 name="inbox_unread_alerts",
-                condition=Q(read_at__isnull=True, kind="alert"),
+                condition=Q(
+                    read_at__isnull=True,
+                    kind="alert",
+                    snoozed_until__isnull=True,
+                    archived_at__isnull=True,
+                ),
             ),
             # The open tasks counter and the Tasks block.
             models.Index(
                 fields=["recipient", "-created_at"],
                 name="inbox_open_tasks",
-                condition=Q(done_at__isnull=True, kind="task"),
+                condition=Q(
+                    done_at__isnull=True,
+                    kind="task",
+                    snoozed_until__isnull=True,
+                    archived_at__isnull=True,
+                ),
             ),
             # The purge: read rows by when they were read.
             models.Index(fields=["read_at"], name="inbox_read", condition=Q(read_at__isnull=False)),
+            # The job that brings snoozed rows back when their time comes.
+            models.Index(
+                fields=["snoozed_until"],
+                name="inbox_snoozed",
+                condition=Q(snoozed_until__isnull=False),
+            ),
+            # The purge of archived rows, by when they were archived.
+            models.Index(
+                fields=["archived_at"],
+                name="inbox_archived",
+                condition=Q(archived_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

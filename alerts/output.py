@@ -66,4 +66,17 @@ def schedule_push(event_id: int, user_ids: list[int]) -> None:
         logger.exception("live push of event %s not queued", event_id)
 
 
+def schedule_push_rows(row_ids: list[int], user_ids: list[int]) -> None:
+    """Queues the live push of these committed rows (e.g. back from a snooze) to their
+    recipients with a page open: one trip to Redis, then a task per PUSH_TASK_USERS of them."""
+    from alerts.tasks import push_rows
+
+    try:
+        online = sorted(presence.with_open_socket(user_ids))
+        for start in range(0, len(online), PUSH_TASK_USERS):
+            push_rows.delay(row_ids, online[start : start + PUSH_TASK_USERS])
+    except Exception:  # a Redis outage costs the live push only; the inbox has the rows
+        logger.exception("live push of %s woken rows not queued", len(row_ids))
+
+
 outputs.register(WebOutput())

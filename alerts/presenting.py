@@ -77,6 +77,8 @@ class Presenter:
             "read": item.read_at is not None,
             "read_at": item.read_at.isoformat() if item.read_at else None,
             "why_url": reverse("why", args=[item.event_id]),
+            "snoozed_until": item.snoozed_until.isoformat() if item.snoozed_until else None,
+            "archived": item.archived_at is not None,
         }
         if item.kind == "task":
             data.update(

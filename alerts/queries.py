@@ -14,23 +14,38 @@ def with_display(queryset):
 
 def block_alerts(user):
     return list(
-        with_display(Alert.objects.for_user(user).alerts().unread().newest_first())[:BLOCK_SIZE]
+        with_display(Alert.objects.for_user(user).alerts().visible().unread().newest_first())[
+            :BLOCK_SIZE
+        ]
     )
 
 
 def block_tasks(user):
     return list(
-        with_display(Alert.objects.for_user(user).tasks().open().newest_first())[:BLOCK_SIZE]
+        with_display(Alert.objects.for_user(user).tasks().visible().open().newest_first())[
+            :BLOCK_SIZE
+        ]
     )
 
 
-def inbox(user, kind: str, params) -> tuple:
-    """The user's alerts or tasks filtered by `params` (feature, unread, urgency, open).
+BOXES = ("inbox", "snoozed", "archived")
 
-    Returns (queryset, cleaned filters); raises ValidationError naming a bad filter.
+
+def inbox(user, kind: str, params) -> tuple:
+    """The user's alerts or tasks filtered by `params` (box, feature, unread, urgency).
+
+    `box` is the tab: inbox (the default: neither snoozed nor archived), snoozed (soonest back
+    first) or archived. Returns (queryset, cleaned filters); raises ValidationError naming a bad
+    filter.
     """
     rows = Alert.objects.for_user(user).filter(kind=kind)
     filters = {}
+    box = (params.get("box") or "inbox").strip()
+    if box not in BOXES:
+        raise ValidationError({"box": f"Use one of: {', '.join(BOXES)}."})
+    if box != "inbox":
+        filters["box"] = box
+    rows = getattr(rows, "visible" if box == "inbox" else box)()
     feature = (params.get("feature") or "").strip()
     if feature:
         filters["feature"] = feature
@@ -48,7 +63,8 @@ def inbox(user, kind: str, params) -> tuple:
             raise ValidationError({"urgency": f"Use one of: {', '.join(Urgency.values)}."})
         filters["urgency"] = urgency
         rows = rows.filter(urgency=urgency)
-    return with_display(rows.newest_first()), filters
+    order = ("snoozed_until", "id") if box == "snoozed" else ("-created_at", "-id")
+    return with_display(rows.order_by(*order)), filters
 
 
 def features_of(user, kind: str) -> list[str]:

@@ -6,7 +6,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from alerts import actions, queries
@@ -63,13 +66,18 @@ def task_list(request):
 @login_required
 @require_GET
 def alerts_block_view(request):
-    return render(request, "alerts/_alerts_block.html", alerts_block({"request": request}))
+    return render(request, "alerts/_alerts_block.html", alerts_block(_block_context(request)))
 
 
 @login_required
 @require_GET
 def tasks_block_view(request):
-    return render(request, "alerts/_tasks_block.html", tasks_block({"request": request}))
+    return render(request, "alerts/_tasks_block.html", tasks_block(_block_context(request)))
+
+
+def _block_context(request) -> dict:
+    """A block on its own (htmx) shows the outcome of what was just done in it."""
+    return {"request": request, "messages": messages.get_messages(request)}
 
 
 @login_required
@@ -108,6 +116,53 @@ def act_on_task(request, task_id: int):
     if request.htmx:
         return tasks_block_view(_as_get(request))
     return redirect(_next(request, "/tasks/"))
+
+
+STATE_DONE = {
+    "snooze": gettext_lazy("Snoozed until {until}."),
+    "unsnooze": gettext_lazy("Back in your inbox."),
+    "archive": gettext_lazy("Archived."),
+    "unarchive": gettext_lazy("Moved back to your inbox."),
+    "unread": gettext_lazy("Marked unread."),
+}
+
+
+@login_required
+@require_POST
+def change_state(request):
+    """Snooze, unsnooze, archive, unarchive or mark unread the chosen alerts or tasks."""
+    try:
+        ids = [int(i) for i in request.POST.getlist("ids")]
+    except ValueError:
+        return HttpResponseBadRequest("ids: each must be a number.")
+    change = request.POST.get("change", "")
+    block = request.POST.get("block", "")
+    if block not in {"", "alerts", "tasks"}:
+        return HttpResponseBadRequest("block: use alerts or tasks.")
+    if not ids:
+        messages.error(request, _("Choose the alerts or tasks first."))
+    else:
+        try:
+            until = None
+            if change == "snooze":
+                until = actions.snooze_until(
+                    request.user, request.POST.get("snooze", ""), request.POST.get("until", "")
+                )
+                count = actions.snooze(request.user, ids, until)
+            else:
+                count = actions.change_state(request.user, ids, change)
+        except actions.InboxError as error:
+            messages.error(request, str(error))
+        else:
+            if count:
+                when = timezone.localtime(until).strftime("%d %b %Y, %H:%M") if until else ""
+                messages.success(request, str(STATE_DONE[change]).format(until=when))
+            else:
+                messages.info(request, _("Nothing changed: those are no longer there to change."))
+    if request.htmx and block:
+        view = alerts_block_view if block == "alerts" else tasks_block_view
+        return view(_as_get(request))
+    return redirect(_next(request, "/tasks/" if block == "tasks" else "/alerts/"))
 
 
 def _as_get(request):

@@ -254,7 +254,10 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "default")
 # a worker started without -Q consumes both; a big site runs one worker on each (README).
 CELERY_PUSH_QUEUE = env_str("CELERY_PUSH_QUEUE", f"{CELERY_TASK_DEFAULT_QUEUE}-push")
 CELERY_TASK_QUEUES = [Queue(CELERY_TASK_DEFAULT_QUEUE), Queue(CELERY_PUSH_QUEUE)]
-CELERY_TASK_ROUTES = {"alerts.push_new_items": {"queue": CELERY_PUSH_QUEUE}}
+CELERY_TASK_ROUTES = {
+    "alerts.push_new_items": {"queue": CELERY_PUSH_QUEUE},
+    "alerts.push_rows": {"queue": CELERY_PUSH_QUEUE},
+}
 
 # Email: files under var/mail/ by default; an anymail ESP or SMTP in production.
 ANYMAIL_ESPS = [
@@ -325,6 +328,8 @@ SPECTACULAR_SETTINGS = {
 
 # Product settings.
 ALERTS_READ_RETENTION_DAYS = env_int("ALERTS_READ_RETENTION_DAYS", 30, minimum=1)
+# Archived alerts and tasks are kept this long after they were archived, read or not.
+ALERTS_ARCHIVE_RETENTION_DAYS = env_int("ALERTS_ARCHIVE_RETENTION_DAYS", 365, minimum=1)
 PRESENCE_ACTIVE_SECONDS = env_int("PRESENCE_ACTIVE_SECONDS", 300, minimum=1)
 # At most this many messages per sender in this many seconds ("count/seconds").
 INSTANT_RATE_LIMIT = env_rate("INSTANT_RATE_LIMIT", "30/60")

@@ -17,6 +17,9 @@ api = [
     path("alerts/read-all", alerts_api.AlertReadAll.as_view(), name="api-alerts-read-all"),
     path("alerts/<int:alert_id>/read", alerts_api.AlertRead.as_view(), name="api-alert-read"),
     path("tasks/", alerts_api.TaskList.as_view(), name="api-tasks"),
+    path(
+        "inbox/<int:item_id>/<slug:change>", alerts_api.ItemState.as_view(), name="api-inbox-state"
+    ),
     path("tasks/<int:task_id>/<slug:action>", alerts_api.TaskAct.as_view(), name="api-task-act"),
     path("preferences/", notifications_api.PreferencesView.as_view(), name="api-preferences"),
     path("conversations/", instant_api.ConversationList.as_view(), name="api-conversations"),
@@ -64,6 +67,7 @@ urlpatterns = [
     path("tasks/", alerts_views.task_list, name="tasks"),
     path("tasks/block/", alerts_views.tasks_block_view, name="tasks-block"),
     path("tasks/<int:task_id>/act", alerts_views.act_on_task, name="task-act"),
+    path("inbox/state", alerts_views.change_state, name="inbox-state"),
     path("why/<int:event_id>/", alerts_why.why, name="why"),
     path("preferences/messaging/", notifications_views.preferences, name="messaging-preferences"),
     path(
