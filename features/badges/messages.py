@@ -1,6 +1,6 @@
 """Message types of badges (see shared/seed/catalogue.md)."""
 
-from notifications.catalogue import Audience, Feature, Kind, P
+from notifications.catalogue import Feature, Kind, P
 
 badges = Feature("badges", "Badges")
 
@@ -8,7 +8,6 @@ BADGE = P("badge", "The badge's name")
 
 badges.message(
     "badges.creator_notice",
-    audiences=(Audience.TRAINER, Audience.ADMIN),
     kind=Kind.EMAIL,
     name="Badge creator notifications",
     description="A badge is awarded; its creator is told.",
