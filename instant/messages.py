@@ -1,6 +1,6 @@
 """Message types of messaging, personal and inbound (see shared/seed/catalogue.md)."""
 
-from notifications.catalogue import Feature, Kind, P
+from notifications.catalogue import Audience, Feature, Kind, P
 
 messaging = Feature("messaging", "Messaging")
 
@@ -46,6 +46,7 @@ messaging.message(
 
 messaging.message(
     "messaging.inbound_failed",
+    audiences=(Audience.LEARNER, Audience.ADMIN),
     kind=Kind.EMAIL,
     name="Warning when an inbound message could not be processed",
     description="An email reply arrives that cannot be processed.",

@@ -56,6 +56,16 @@ class Urgency(models.TextChoices):
 OUTPUTS = ("web", "email")
 
 
+class Audience(models.TextChoices):
+    """Who a message type is for, so the preferences page shows each user only what can reach
+    them (notifications.preferences.user_audiences says which a user belongs to)."""
+
+    LEARNER = "learner", "Learner"  # everyone: what happens to the user's own learning
+    MANAGER = "manager", "Manager"  # someone's manager or temporary manager in a job assignment
+    TRAINER = "trainer", "Trainer"  # teaches a course (a trainer enrolment)
+    ADMIN = "admin", "Site administrator"  # a superuser, or staff who may see the event rules
+
+
 @dataclass(frozen=True)
 class OutputDefault:
     """The default setting of one output for one message type, as admins first see it."""
@@ -141,6 +151,9 @@ class MessageType:
     # What its email carries that the recipient must keep ("a calendar invitation"), or "": such
     # email goes whether or not the recipient is logged in, unless they or the site turned it off.
     keeps: str = ""
+    # Who may receive it (Audience values); the copy for a learner's manager makes it a
+    # manager's type too.
+    audiences: frozenset[str] = frozenset({Audience.LEARNER})
 
     @property
     def all_placeholders(self) -> tuple[Placeholder, ...]:
@@ -171,6 +184,7 @@ class MessageType:
             "urgency": str(self.urgency),
             "notify_sender": self.notify_sender,
             "keeps": self.keeps,
+            "audiences": sorted(str(a) for a in self.audiences),
             "subject": self.subject,
             "body": self.body,
         }
@@ -226,12 +240,21 @@ class Feature:
     """A group of message types declared by one app, shown together to admins and users.
 
     `outputs` overrides the kinds' default outputs for every type of the feature (a type's own
-    `outputs` override both)."""
+    `outputs` override both). `audiences` is who the feature's types are for unless a type
+    says otherwise (learners by default); a type with a `manager_copy` placeholder also goes to
+    managers."""
 
-    def __init__(self, label: str, name: str, outputs: Mapping[str, OutputDefault] | None = None):
+    def __init__(
+        self,
+        label: str,
+        name: str,
+        outputs: Mapping[str, OutputDefault] | None = None,
+        audiences: Iterable[str] = (Audience.LEARNER,),
+    ):
         self.label = label
         self.name = name
         self.outputs = dict(outputs or {})
+        self.audiences = frozenset(audiences)
 
     def message(
         self,
@@ -250,6 +273,7 @@ class Feature:
         notify_sender: bool = False,
         urgency: str = Urgency.NORMAL,
         keeps: str = "",
+        audiences: Iterable[str] | None = None,
     ) -> MessageType:
         if not key.startswith(self.label + "."):
             raise CatalogueError(f"{key!r} must start with {self.label!r}.")
@@ -264,6 +288,12 @@ class Feature:
         unknown = set(resolved) - set(OUTPUTS)
         if unknown:
             raise CatalogueError(f"{key}: unknown outputs {sorted(unknown)}.")
+        placeholders = tuple(placeholders)
+        audiences = frozenset(self.audiences if audiences is None else audiences)
+        if any(p.name == "manager_copy" for p in placeholders):
+            audiences |= {Audience.MANAGER}
+        if not audiences or not audiences <= set(Audience.values):
+            raise CatalogueError(f"{key}: audiences must be some of {Audience.values}.")
         message_type = MessageType(
             key=key,
             feature=self.label,
@@ -275,12 +305,13 @@ class Feature:
             subject=subject,
             body=body,
             html=html,
-            placeholders=tuple(placeholders),
+            placeholders=placeholders,
             outputs=MappingProxyType(resolved),
             actions=actions,
             notify_sender=notify_sender,
             urgency=urgency,
             keeps=keeps,
+            audiences=frozenset(Audience(a) for a in audiences),
         )
         _registry[key] = message_type
         return message_type

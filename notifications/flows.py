@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from notifications import catalogue
 from notifications.catalogue import OUTPUTS, Permission
 from notifications.models import MessageType, OutputSetting, Preference, UserMessaging
-from notifications.preferences import site_switches
+from notifications.preferences import site_switches, user_audiences, visible_keys
 
 
 @dataclass
@@ -43,11 +48,13 @@ class PreferenceRow:
 
 
 def preference_grid(user) -> list[PreferenceRow]:
-    """Every (type, output) with the user's effective choice. Four queries for the whole grid."""
+    """Every (type, output) the user can receive (`visible_keys` of their audiences) with their
+    effective choice. Five queries for the whole grid, whoever the user is."""
+    visible = visible_keys(user_audiences(user))
     switches = site_switches()
-    settings = OutputSetting.objects.filter(message_type__obsolete=False).select_related(
-        "message_type"
-    )
+    settings = OutputSetting.objects.filter(
+        message_type__obsolete=False, message_type__key__in=visible
+    ).select_related("message_type")
     prefs = {(p.message_type_id, p.output): p for p in Preference.objects.filter(user=user)}
     email_off = UserMessaging.objects.filter(user=user, email_off=True).exists()
     declared = {t.key: t for t in catalogue.all_types()}
@@ -109,6 +116,7 @@ def update_preferences(user, changes: list[dict]) -> int:
     if not isinstance(changes, list):
         raise PreferenceErrors({0: {"non_field_errors": "Send a list of preference items."}})
     keys = {c.get("key") for c in changes if isinstance(c, dict)}
+    visible = visible_keys(user_audiences(user))
     settings = {
         (s.message_type.key, s.output): s
         for s in OutputSetting.objects.filter(
@@ -130,6 +138,8 @@ def update_preferences(user, changes: list[dict]) -> int:
         setting = settings.get((key, output))
         if setting is None and "output" not in problems:
             problems["key"] = f"{key!r} is not a message type."
+        elif setting is not None and key not in visible:
+            problems["key"] = f"{key!r} is not a message type you can receive."
         for field in ("logged_in", "logged_off"):
             if not isinstance(change.get(field), bool):
                 problems[field] = "Must be true or false."
@@ -151,20 +161,102 @@ def update_preferences(user, changes: list[dict]) -> int:
             valid.append((setting, change["logged_in"], change["logged_off"]))
     if errors:
         raise PreferenceErrors(errors)
-    with transaction.atomic():
-        for setting, logged_in, logged_off in valid:
-            _save(user, setting, logged_in, logged_off)
+    _save(user, valid)
     return len(valid)
 
 
-def _save(user, setting: OutputSetting, logged_in: bool, logged_off: bool) -> None:
-    lookup = {"user": user, "message_type_id": setting.message_type_id, "output": setting.output}
-    if (logged_in, logged_off) == (setting.logged_in, setting.logged_off):
-        Preference.objects.filter(**lookup).delete()
-    else:
-        Preference.objects.update_or_create(
-            **lookup, defaults={"logged_in": logged_in, "logged_off": logged_off}
-        )
+def _save(user, choices: list[tuple[OutputSetting, bool, bool]]) -> None:
+    """Stores the choices that differ from their type's default and forgets the others: two
+    statements for any number of choices."""
+    back_to_default = []
+    chosen = []
+    for setting, logged_in, logged_off in choices:
+        if (logged_in, logged_off) == (setting.logged_in, setting.logged_off):
+            back_to_default.append(
+                Q(message_type_id=setting.message_type_id, output=setting.output)
+            )
+        else:
+            chosen.append(
+                Preference(
+                    user=user,
+                    message_type_id=setting.message_type_id,
+                    output=setting.output,
+                    logged_in=logged_in,
+                    logged_off=logged_off,
+                )
+            )
+    with transaction.atomic():
+        if back_to_default:
+            Preference.objects.filter(reduce(operator.or_, back_to_default), user=user).delete()
+        if chosen:
+            Preference.objects.bulk_create(
+                chosen,
+                update_conflicts=True,
+                unique_fields=["user", "message_type", "output"],
+                update_fields=["logged_in", "logged_off"],
+            )
+
+
+class BadSwitch(ValueError):
+    """An "all on / all off" naming a feature or output the user has not got: `field` says
+    which. Nothing was changed."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass
+class SwitchResult:
+    feature_name: str
+    output: str
+    on: bool
+    changed: int  # choices that changed
+    locked: int  # types whose output the site forces, disallows or turned off: left as they are
+
+    def summary(self) -> str:
+        """What changed, in words the page can show."""
+        output = _("on the site") if self.output == "web" else _("by email")
+        state = _("on") if self.on else _("off")
+        text = ngettext(
+            "%(feature)s %(output)s: %(count)d message type turned %(state)s.",
+            "%(feature)s %(output)s: %(count)d message types turned %(state)s.",
+            self.changed,
+        ) % {"feature": self.feature_name, "output": output, "count": self.changed, "state": state}
+        if self.locked:
+            text += " " + ngettext(
+                "%(count)d is set by the site and was left as it is.",
+                "%(count)d are set by the site and were left as they are.",
+                self.locked,
+            ) % {"count": self.locked}
+        return text
+
+
+def switch_feature_output(user, feature: str, output: str, on: bool) -> SwitchResult:
+    """Turns `output` on (or off), logged in and logged off, for every type of `feature` the user
+    can receive and choose for; forced, disallowed and site-disabled outputs stay as they are.
+    Raises BadSwitch for an unknown output or a feature with no type the user receives."""
+    if output not in OUTPUTS:
+        raise BadSwitch("output", _("Must be one of: %s.") % ", ".join(OUTPUTS))
+    rows = [r for r in preference_grid(user) if r.feature == feature and r.output == output]
+    if not rows:
+        raise BadSwitch("feature", _("%r is not a feature you receive messages of.") % feature)
+    todo = [r for r in rows if not r.locked and (r.logged_in, r.logged_off) != (on, on)]
+    settings = {
+        s.message_type.key: s
+        for s in OutputSetting.objects.filter(
+            message_type__key__in=[r.key for r in todo], output=output
+        ).select_related("message_type")
+    }
+    _save(user, [(settings[r.key], on, on) for r in todo])
+    return SwitchResult(
+        feature_name=rows[0].feature_name,
+        output=output,
+        on=on,
+        changed=len(todo),
+        locked=sum(r.locked for r in rows),
+    )
 
 
 def set_email_off(user, off: bool) -> None:

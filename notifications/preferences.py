@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from notifications import catalogue, presence
-from notifications.catalogue import OUTPUTS, Permission
+from notifications.catalogue import OUTPUTS, Audience, Permission
 from notifications.models import (
     EmailSuppression,
     MessageType,
@@ -200,3 +200,67 @@ def emails(user, key: str) -> bool:
     an email asks this first). Four queries at most."""
     resolution = resolve_outputs(TypeSettings.load(key), [(user.pk, user.email)])
     return "email" in resolution.outputs.get(user.pk, set())
+
+
+# Who sees which types -------------------------------------------------------------------------
+
+# Staff who may open the event-monitoring rules are told about the site, as rule subscribers are
+# (features/site_admin/actions.py); superusers are the site admins.
+ADMIN_PERMISSION = ("site_admin", "view_rule")
+
+
+def user_audiences(user) -> frozenset[str]:
+    """The audiences `user` belongs to: everyone is a learner; a manager is someone's manager
+    (or current temporary manager) in a job assignment; a trainer has a trainer enrolment; an
+    admin is a superuser, or staff with the permission to view the event rules. One query."""
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission as AuthPermission
+    from django.db.models import Exists, OuterRef, Q
+    from django.utils import timezone
+
+    if not user.is_authenticated:
+        return frozenset()
+    JobAssignment = apps.get_model("job_assignments", "JobAssignment")
+    Enrolment = apps.get_model("courses", "Enrolment")
+    app_label, codename = ADMIN_PERMISSION
+    admin_perm = AuthPermission.objects.filter(
+        Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk")),
+        content_type__app_label=app_label,
+        codename=codename,
+    )
+    manages = JobAssignment.objects.filter(
+        Q(manager=OuterRef("pk"))
+        | Q(temp_manager=OuterRef("pk"), temp_manager_expires_at__gt=timezone.now())
+    )
+    teaches = Enrolment.objects.filter(user=OuterRef("pk"), role=Enrolment.Role.TRAINER)
+    roles = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            manages=Exists(manages),
+            teaches=Exists(teaches),
+            admin_perm=Exists(admin_perm),
+        )
+        .values("is_superuser", "is_staff", "is_active", "manages", "teaches", "admin_perm")
+        .first()
+    )
+    if roles is None:
+        return frozenset()
+    audiences = {Audience.LEARNER}
+    if roles["manages"]:
+        audiences.add(Audience.MANAGER)
+    if roles["teaches"]:
+        audiences.add(Audience.TRAINER)
+    if roles["is_active"] and (
+        roles["is_superuser"] or (roles["is_staff"] and roles["admin_perm"])
+    ):
+        audiences.add(Audience.ADMIN)
+    return frozenset(audiences)
+
+
+def visible_keys(audiences: frozenset[str]) -> frozenset[str]:
+    """The keys of the declared types meant for any of `audiences`: what a user's preferences
+    page and `GET /api/preferences/` list. Their saved choices for other types stay as they
+    are. No query."""
+    return frozenset(t.key for t in catalogue.all_types() if t.audiences & audiences)

@@ -5,7 +5,10 @@ from itertools import groupby
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -44,17 +47,31 @@ def preferences(request):
             flows.set_email_off(request.user, "email_off" in request.POST)
             messages.success(request, "Your messaging preferences are saved.")
         return redirect("messaging-preferences")
-    by_type = []
-    for (feature_name, key), outputs in groupby(rows, key=lambda r: (r.feature_name, r.key)):
-        outputs = {r.output: r for r in outputs}
-        first = next(iter(outputs.values()))
-        by_type.append(
+    features = []
+    for (feature, feature_name), feature_rows in groupby(
+        rows, key=lambda r: (r.feature, r.feature_name)
+    ):
+        feature_rows = list(feature_rows)
+        types = []
+        for key, outputs in groupby(feature_rows, key=lambda r: r.key):
+            outputs = {r.output: r for r in outputs}
+            first = next(iter(outputs.values()))
+            types.append(
+                {
+                    "key": key,
+                    "name": first.name,
+                    "description": first.description,
+                    "outputs": outputs,
+                }
+            )
+        # "All on / all off" only where the user has something to choose.
+        switchable = {r.output for r in feature_rows if not r.locked}
+        features.append(
             {
-                "feature_name": feature_name,
-                "key": key,
-                "name": first.name,
-                "description": first.description,
-                "outputs": outputs,
+                "label": feature,
+                "name": feature_name,
+                "types": types,
+                "switchable": [o for o in ("web", "email") if o in switchable],
             }
         )
     suppression = EmailSuppression.objects.filter(address__iexact=request.user.email).first()
@@ -62,11 +79,30 @@ def preferences(request):
         request,
         "notifications/preferences.html",
         {
-            "types": by_type,
+            "features": features,
+            "type_count": sum(len(f["types"]) for f in features),
             "email_off": flows.email_is_off(request.user),
             "suppression": suppression,
         },
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def switch_preferences(request):
+    """ "All on" or "all off" for one feature and output: `switch` is `<feature>:<output>:on` or
+    `...:off` (the button the user pressed). Cells the site forces or disallows stay as they
+    are. A bad value answers 400 and changes nothing."""
+    feature, _sep, rest = request.POST.get("switch", "").partition(":")
+    output, _sep, state = rest.partition(":")
+    if state not in ("on", "off"):
+        return HttpResponseBadRequest(_("switch: must be <feature>:<output>:on or :off."))
+    try:
+        result = flows.switch_feature_output(request.user, feature, output, state == "on")
+    except flows.BadSwitch as error:
+        return HttpResponseBadRequest(f"{error.field}: {error.message}")
+    messages.success(request, result.summary())
+    return redirect(f"{reverse('messaging-preferences')}#feature-{feature}")
 
 
 @csrf_exempt  # mail clients POST here without a session (RFC 8058 one-click)

@@ -79,3 +79,29 @@
   window.liveSocket = { send: function (frame) { if (socket && socket.readyState === 1) socket.send(JSON.stringify(frame)); } };
   connect();
 })();
+
+// The preferences page's filter box: hides the message types whose name, description or
+// feature does not contain what is typed, and says how many are left.
+(function () {
+  "use strict";
+  var filter = document.querySelector("[data-pref-filter]");
+  if (!filter) return;
+  var box = filter.querySelector("input"), count = filter.querySelector("[data-pref-count]");
+  filter.hidden = false;
+  box.addEventListener("input", function () {
+    var words = box.value.trim().toLowerCase().split(/\s+/).filter(Boolean), shown = 0;
+    document.querySelectorAll("[data-pref-group]").forEach(function (group) {
+      var inGroup = 0;
+      group.querySelectorAll("[data-pref-row]").forEach(function (row) {
+        var text = row.dataset.prefText;
+        var match = words.every(function (word) { return text.indexOf(word) !== -1; });
+        row.hidden = !match;
+        if (match) inGroup++;
+      });
+      group.hidden = inGroup === 0;
+      if (words.length && inGroup) group.open = true;
+      shown += inGroup;
+    });
+    count.textContent = shown === 1 ? count.dataset.one : count.dataset.many.replace("{count}", shown);
+  });
+})();

@@ -71,6 +71,11 @@ urlpatterns = [
     path("why/<int:event_id>/", alerts_why.why, name="why"),
     path("preferences/messaging/", notifications_views.preferences, name="messaging-preferences"),
     path(
+        "preferences/messaging/switch/",
+        notifications_views.switch_preferences,
+        name="messaging-preferences-switch",
+    ),
+    path(
         "notifications/unsubscribe/<str:token>/",
         notifications_views.unsubscribe,
         name="unsubscribe",

@@ -1,8 +1,12 @@
 """Message types of appraisals (see shared/seed/catalogue.md)."""
 
-from notifications.catalogue import Feature, Kind, P
+from notifications.catalogue import Audience, Feature, Kind, P
 
-appraisals = Feature("appraisals", "Appraisals")
+appraisals = Feature(
+    "appraisals",
+    "Appraisals",
+    audiences=(Audience.LEARNER, Audience.MANAGER),
+)
 
 APPRAISAL = P("appraisal", "The appraisal's name")
 LEARNER = P("learner", "The full name of the learner being appraised")

@@ -1,6 +1,6 @@
 """Message types of assignments (see shared/seed/catalogue.md)."""
 
-from notifications.catalogue import Feature, Kind, P
+from notifications.catalogue import Audience, Feature, Kind, P
 
 assignments = Feature("assignments", "Assignment")
 
@@ -8,6 +8,7 @@ COURSE = P("course", "The course's full name")
 
 assignments.message(
     "assignments.submitted",
+    audiences=(Audience.TRAINER,),
     kind=Kind.EMAIL,
     name="Assignment notifications",
     description="A learner submits an assignment.",

@@ -1,6 +1,6 @@
 """Message types of audiences (see shared/seed/catalogue.md)."""
 
-from notifications.catalogue import Feature, Kind, P, Urgency
+from notifications.catalogue import Audience, Feature, Kind, P, Urgency
 
 audiences = Feature("audiences", "Audiences")
 
@@ -36,6 +36,7 @@ audiences.message(
 
 audiences.message(
     "audiences.broken_rules",
+    audiences=(Audience.ADMIN,),
     kind=Kind.ALERT,
     name="Broken rules in an audience",
     description="A dynamic audience's rule refers to something that no longer exists.",

@@ -1,7 +1,7 @@
 """Message types of certifications (see shared/seed/catalogue.md)."""
 
 from features.programs.messages import MANAGER_COPY, MANAGER_PREFIX
-from notifications.catalogue import Feature, Kind, P, Urgency
+from notifications.catalogue import Audience, Feature, Kind, P, Urgency
 
 certifications = Feature("certifications", "Certifications")
 
@@ -14,6 +14,7 @@ WINDOW_CLOSES = P("window_closes", "When the re-certification window closes")
 
 certifications.message(
     "certifications.extension_request",
+    audiences=(Audience.MANAGER,),
     kind=Kind.TASK,
     name="Certification extension request",
     description="A learner asks for a due-date extension of a certification.",
@@ -94,6 +95,7 @@ certifications.message(
 
 certifications.message(
     "certifications.exception_report",
+    audiences=(Audience.ADMIN,),
     kind=Kind.ALERT,
     name="Certification exception report",
     description="An assignment to a certification raises an exception.",

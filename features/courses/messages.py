@@ -1,6 +1,6 @@
 """Message types of courses (see shared/seed/catalogue.md)."""
 
-from notifications.catalogue import Feature, Kind, P
+from notifications.catalogue import Audience, Feature, Kind, P
 
 courses = Feature("courses", "Course")
 
@@ -23,6 +23,7 @@ courses.message(
 
 courses.message(
     "courses.request_created",
+    audiences=(Audience.ADMIN,),
     kind=Kind.EMAIL,
     name="Course creation request notification",
     description="Someone requests a new course.",
@@ -59,6 +60,7 @@ courses.message(
 
 courses.message(
     "courses.manual_enrolment_expiry",
+    audiences=(Audience.LEARNER, Audience.TRAINER),
     kind=Kind.EMAIL,
     name="Manual enrolment expiry notifications",
     description="A manual enrolment in a course is about to expire.",
@@ -78,6 +80,7 @@ courses.message(
 
 courses.message(
     "courses.self_enrolment_expiry",
+    audiences=(Audience.LEARNER, Audience.TRAINER),
     kind=Kind.EMAIL,
     name="Self enrolment expiry notifications",
     description="A self enrolment in a course is about to expire.",

@@ -1,6 +1,6 @@
 """Message types of course feedback activities (see shared/seed/catalogue.md)."""
 
-from notifications.catalogue import Feature, Kind, P, Urgency
+from notifications.catalogue import Audience, Feature, Kind, P, Urgency
 
 feedback = Feature("feedback", "Feedback")
 
@@ -49,6 +49,7 @@ feedback.message(
 
 feedback.message(
     "feedback.submission_notice",
+    audiences=(Audience.TRAINER, Audience.ADMIN),
     kind=Kind.EMAIL,
     name="Feedback notifications",
     description="A feedback is submitted in an activity with notification of submissions enabled.",

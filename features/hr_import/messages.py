@@ -1,8 +1,8 @@
 """Message types of HR Import (see shared/seed/catalogue.md)."""
 
-from notifications.catalogue import Feature, Kind, P, Urgency
+from notifications.catalogue import Audience, Feature, Kind, P, Urgency
 
-hr_import = Feature("hr_import", "HR Import")
+hr_import = Feature("hr_import", "HR Import", audiences=(Audience.ADMIN,))
 
 FINISHED_AT = P("finished_at", "When the import run finished")
 ELEMENTS = P("elements", "What the run imported, e.g. users, positions", required=False)

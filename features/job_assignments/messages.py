@@ -1,11 +1,12 @@
 """Message types of job assignments, Totara Core (see shared/seed/catalogue.md)."""
 
-from notifications.catalogue import Feature, Kind, P
+from notifications.catalogue import Audience, Feature, Kind, P
 
 job_assignments = Feature("job_assignments", "Totara Core")
 
 job_assignments.message(
     "job_assignments.temp_manager_updated",
+    audiences=(Audience.LEARNER, Audience.MANAGER),
     kind=Kind.ALERT,
     name="Temporary manager updated",
     description="A learner's temporary manager is set, changed or expires.",

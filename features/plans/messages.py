@@ -1,8 +1,12 @@
 """Message types of learning plans (see shared/seed/catalogue.md)."""
 
-from notifications.catalogue import Feature, Kind, P
+from notifications.catalogue import Audience, Feature, Kind, P
 
-plans = Feature("plans", "Learning Plans")
+plans = Feature(
+    "plans",
+    "Learning Plans",
+    audiences=(Audience.LEARNER, Audience.MANAGER),
+)
 
 PLAN = P("plan", "The learning plan's name")
 LEARNER = P("learner", "The full name of the plan's owner")
@@ -19,6 +23,7 @@ ITEM_RECIPIENTS = "learner (approved/declined), manager (completed/updated)"
 
 plans.message(
     "plans.plan_requested",
+    audiences=(Audience.MANAGER,),
     kind=Kind.TASK,
     name="Plan requested",
     description="A learner asks their manager to approve a learning plan.",
@@ -35,6 +40,7 @@ plans.message(
 
 plans.message(
     "plans.item_requested",
+    audiences=(Audience.MANAGER,),
     kind=Kind.TASK,
     name="Plan item requested",
     description="A learner asks their manager to approve a course, competency or objective.",
@@ -57,6 +63,7 @@ plans.message(
 
 plans.message(
     "plans.objective_status_created",
+    audiences=(Audience.LEARNER, Audience.ADMIN),
     kind=Kind.ALERT,
     name="Objective status created",
     description="A new objective status value is created.",
@@ -72,6 +79,7 @@ plans.message(
 
 plans.message(
     "plans.objective_status_edited",
+    audiences=(Audience.LEARNER, Audience.ADMIN),
     kind=Kind.ALERT,
     name="Objective status edited",
     description="An objective status value is edited.",
@@ -91,6 +99,7 @@ plans.message(
 
 plans.message(
     "plans.objective_status_deleted",
+    audiences=(Audience.LEARNER, Audience.ADMIN),
     kind=Kind.ALERT,
     name="Objective status deleted",
     description="An objective status value is deleted.",
@@ -106,6 +115,7 @@ plans.message(
 
 plans.message(
     "plans.plan_approved",
+    audiences=(Audience.LEARNER,),
     kind=Kind.ALERT,
     name="Plan approved",
     description="The manager approves a learning plan.",
@@ -135,6 +145,7 @@ plans.message(
 
 plans.message(
     "plans.plan_declined",
+    audiences=(Audience.LEARNER,),
     kind=Kind.ALERT,
     name="Plan declined",
     description="The manager declines a learning plan.",
@@ -198,6 +209,7 @@ plans.message(
 
 plans.message(
     "plans.course_approved",
+    audiences=(Audience.LEARNER,),
     kind=Kind.ALERT,
     name="Course approved",
     description="The manager approves a course in a learning plan.",
@@ -212,6 +224,7 @@ plans.message(
 
 plans.message(
     "plans.course_updated",
+    audiences=(Audience.MANAGER,),
     kind=Kind.ALERT,
     name="Course updated",
     description="A course in a learning plan is updated.",
@@ -227,6 +240,7 @@ plans.message(
 
 plans.message(
     "plans.course_declined",
+    audiences=(Audience.LEARNER,),
     kind=Kind.ALERT,
     name="Course declined",
     description="The manager declines a course in a learning plan.",
@@ -241,6 +255,7 @@ plans.message(
 
 plans.message(
     "plans.course_completed",
+    audiences=(Audience.MANAGER,),
     kind=Kind.ALERT,
     name="Course completed",
     description="A learner completes a course in their learning plan.",
@@ -252,6 +267,7 @@ plans.message(
 
 plans.message(
     "plans.competency_approved",
+    audiences=(Audience.LEARNER,),
     kind=Kind.ALERT,
     name="Competency approved",
     description="The manager approves a competency in a learning plan.",
@@ -267,6 +283,7 @@ plans.message(
 
 plans.message(
     "plans.competency_updated",
+    audiences=(Audience.MANAGER,),
     kind=Kind.ALERT,
     name="Competency updated",
     description="A competency in a learning plan is updated.",
@@ -282,6 +299,7 @@ plans.message(
 
 plans.message(
     "plans.competency_declined",
+    audiences=(Audience.LEARNER,),
     kind=Kind.ALERT,
     name="Competency declined",
     description="The manager declines a competency in a learning plan.",
@@ -297,6 +315,7 @@ plans.message(
 
 plans.message(
     "plans.competency_completed",
+    audiences=(Audience.MANAGER,),
     kind=Kind.ALERT,
     name="Competency completed",
     description="A learner achieves a competency in their learning plan.",
@@ -308,6 +327,7 @@ plans.message(
 
 plans.message(
     "plans.objective_approved",
+    audiences=(Audience.LEARNER,),
     kind=Kind.ALERT,
     name="Objective approved",
     description="The manager approves an objective in a learning plan.",
@@ -323,6 +343,7 @@ plans.message(
 
 plans.message(
     "plans.objective_updated",
+    audiences=(Audience.MANAGER,),
     kind=Kind.ALERT,
     name="Objective updated",
     description="An objective in a learning plan is updated.",
@@ -338,6 +359,7 @@ plans.message(
 
 plans.message(
     "plans.objective_declined",
+    audiences=(Audience.LEARNER,),
     kind=Kind.ALERT,
     name="Objective declined",
     description="The manager declines an objective in a learning plan.",
@@ -353,6 +375,7 @@ plans.message(
 
 plans.message(
     "plans.objective_completed",
+    audiences=(Audience.MANAGER,),
     kind=Kind.ALERT,
     name="Objective completed",
     description="A learner completes an objective in their learning plan.",

@@ -1,6 +1,6 @@
 """Message types of program management (see shared/seed/catalogue.md)."""
 
-from notifications.catalogue import Feature, Kind, P, Urgency
+from notifications.catalogue import Audience, Feature, Kind, P, Urgency
 
 programs = Feature("programs", "Program management")
 
@@ -18,6 +18,7 @@ MANAGER_PREFIX = (
 
 programs.message(
     "programs.extension_request",
+    audiences=(Audience.MANAGER,),
     kind=Kind.TASK,
     name="Program extension request",
     description="A learner asks for a due-date extension of a program.",
@@ -98,6 +99,7 @@ programs.message(
 
 programs.message(
     "programs.exception_report",
+    audiences=(Audience.ADMIN,),
     kind=Kind.ALERT,
     name="Program exception report",
     description=(

@@ -1,6 +1,6 @@
 """Message types of quizzes (see shared/seed/catalogue.md)."""
 
-from notifications.catalogue import Feature, Kind, P, Urgency
+from notifications.catalogue import Audience, Feature, Kind, P, Urgency
 
 quizzes = Feature("quizzes", "Quiz")
 
@@ -47,6 +47,7 @@ quizzes.message(
 
 quizzes.message(
     "quizzes.submission_notification",
+    audiences=(Audience.TRAINER,),
     kind=Kind.EMAIL,
     name="Notification of quiz submissions",
     description="A learner submits a quiz attempt.",

@@ -1,6 +1,6 @@
 """Message types of seminars (see shared/seed/catalogue.md)."""
 
-from notifications.catalogue import Feature, Kind, OutputDefault, P, Permission
+from notifications.catalogue import Audience, Feature, Kind, OutputDefault, P, Permission
 
 # As in Totara, seminar notifications are emailed whether the recipient is logged in or not: a
 # booking is something people plan their days around (users may still turn email off).
@@ -27,6 +27,7 @@ SESSION_DETAILS = (
 
 seminars.message(
     "seminars.approval_request",
+    audiences=(Audience.MANAGER,),
     kind=Kind.TASK,
     name="Seminar approval request",
     description="A learner books a seminar session that needs their manager's approval.",
@@ -89,6 +90,7 @@ seminars.message(
 
 seminars.message(
     "seminars.booking_datetime_changed",
+    audiences=(Audience.LEARNER, Audience.TRAINER),
     kind=Kind.ALERT,
     keeps=INVITATION,
     name="Seminar session date/time changed",
@@ -162,6 +164,7 @@ seminars.message(
 
 seminars.message(
     "seminars.trainer_session_cancellation",
+    audiences=(Audience.TRAINER,),
     kind=Kind.ALERT,
     name="Seminar session trainer cancellation",
     description="A seminar session that the trainer teaches is cancelled.",
@@ -180,6 +183,7 @@ seminars.message(
 
 seminars.message(
     "seminars.trainer_unassigned",
+    audiences=(Audience.TRAINER,),
     kind=Kind.ALERT,
     name="Seminar session trainer unassigned",
     description="A trainer is removed from a seminar session.",
@@ -194,6 +198,7 @@ seminars.message(
 
 seminars.message(
     "seminars.trainer_confirmation",
+    audiences=(Audience.TRAINER,),
     kind=Kind.ALERT,
     name="Seminar trainer confirmation",
     description="A trainer is assigned to a seminar session.",

@@ -1,8 +1,8 @@
 """Message types of site administration (see shared/seed/catalogue.md)."""
 
-from notifications.catalogue import Feature, Kind, P, Urgency
+from notifications.catalogue import Audience, Feature, Kind, P, Urgency
 
-site_admin = Feature("site_admin", "Admin")
+site_admin = Feature("site_admin", "Admin", audiences=(Audience.ADMIN,))
 
 # What a notice about a logged record says besides its message (site_admin.logging).
 LOGGED = [
