@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+from decimal import Decimal
 
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
@@ -10,6 +12,7 @@ from django.utils import timezone
 
 import notifications
 from features.assignments.models import Assignment, Submission, SubmissionFile
+from features.courses import completion
 from features.courses.models import Enrolment, trainers_of
 
 
@@ -123,4 +126,18 @@ def grade_submission(submission: Submission, trainer, grade: str, feedback: str 
         sender=trainer,
         url=assignment.get_absolute_url(),
     )
+    if passes(assignment, grade):
+        completion.record(assignment, [submission.learner_id])
     return submission
+
+
+_NUMBER = re.compile(r"^\s*(\d+(?:[.,]\d+)?)")
+
+
+def passes(assignment: Assignment, grade: str) -> bool:
+    """Whether `grade` passes: any grade when the assignment sets no grade to pass, else a
+    grade that starts with a number at least that high ("72", "72%", "7.5/10" reads 7.5)."""
+    if assignment.grade_to_pass is None:
+        return bool(grade.strip())
+    match = _NUMBER.match(grade)
+    return bool(match) and Decimal(match.group(1).replace(",", ".")) >= assignment.grade_to_pass

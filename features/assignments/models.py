@@ -36,6 +36,17 @@ class Assignment(models.Model):
         default=default_allowed_extensions,
         help_text="File types accepted, comma-separated (e.g. pdf,docx). Empty accepts any.",
     )
+    completion_required = models.BooleanField(
+        default=False,
+        help_text="The course completes only when the learner passes this assignment.",
+    )
+    grade_to_pass = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The lowest numeric grade that passes (e.g. 50). Empty: any grade passes.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 import notifications
@@ -54,6 +55,81 @@ def _announce(award: Award, sender=None) -> None:
         )
 
 
+def award_completion_badges(enrolments) -> list[Award]:
+    """Awards each learner the active completion badges of their course that they do not hold
+    yet, and announces them: one recipient notice and one creator notice per badge, however
+    many learners it goes to. A constant number of queries. Idempotent."""
+    enrolments = list(enrolments)
+    if not enrolments:
+        return []
+    badges: dict[int, list[Badge]] = {}
+    for badge in Badge.objects.filter(
+        course_id__in={e.course_id for e in enrolments},
+        criterion=Badge.Criterion.COURSE_COMPLETION,
+        active=True,
+    ).select_related("created_by"):
+        badges.setdefault(badge.course_id, []).append(badge)
+    if not badges:
+        return []
+    every = [b.pk for bs in badges.values() for b in bs]
+    users = {e.user_id for e in enrolments}
+    held = set(
+        Award.objects.filter(user_id__in=users, badge_id__in=every).values_list(
+            "badge_id", "user_id"
+        )
+    )
+    now = timezone.now()
+    wanted = {
+        (b.pk, e.user_id)
+        for e in enrolments
+        for b in badges.get(e.course_id, [])
+        if (b.pk, e.user_id) not in held
+    }
+    if not wanted:
+        return []
+    Award.objects.bulk_create(
+        [Award(badge_id=b, user_id=u, awarded_at=now) for b, u in sorted(wanted)],
+        ignore_conflicts=True,
+    )
+    # Only the rows this call wrote (a concurrent call's have another time).
+    awards = [
+        a
+        for a in Award.objects.filter(
+            user_id__in=users, badge_id__in=every, awarded_at=now
+        ).select_related("badge", "user")
+        if (a.badge_id, a.user_id) in wanted
+    ]
+    by_badge: dict[int, list[Award]] = {}
+    for award in awards:
+        by_badge.setdefault(award.badge_id, []).append(award)
+    for group in by_badge.values():
+        badge = group[0].badge
+        notifications.send(
+            "badges.recipient_notice",
+            [a.user for a in group],
+            context={
+                "badge": badge.name,
+                "badge_description": badge.description,
+                "issuer": badge.issuer,
+            },
+            url=reverse("badges:mine"),
+            dedupe_key=f"badges:badge:{badge.pk}:completion:{now.timestamp()}",
+        )
+        if badge.created_by_id:
+            notifications.send(
+                "badges.creator_notice",
+                [badge.created_by_id],
+                context={
+                    "badge": badge.name,
+                    "learner": ", ".join(sorted(a.user.display_name for a in group)),
+                    "awarded_at": now,
+                },
+                url=badge.get_absolute_url(),
+                dedupe_key=f"badges:badge:{badge.pk}:completion:{now.timestamp()}",
+            )
+    return awards
+
+
 @transaction.atomic
 def award_badge(badge: Badge, user, awarded_by) -> Award:
     """Awards a manual badge to `user`, telling them and the badge's creator (unless the
@@ -86,26 +162,4 @@ def award_course_completion_badges(enrolment: Enrolment) -> list[Award]:
 
     Idempotent. Called by courses.actions.complete_course.
     """
-    held = Award.objects.filter(user_id=enrolment.user_id).values("badge_id")
-    badges = list(
-        Badge.objects.filter(
-            course_id=enrolment.course_id,
-            criterion=Badge.Criterion.COURSE_COMPLETION,
-            active=True,
-        ).exclude(pk__in=held)
-    )
-    if not badges:
-        return []
-    now = timezone.now()
-    Award.objects.bulk_create(
-        [Award(badge=b, user_id=enrolment.user_id, awarded_at=now) for b in badges],
-        ignore_conflicts=True,
-    )
-    awards = list(
-        Award.objects.filter(user_id=enrolment.user_id, badge__in=badges).select_related(
-            "badge", "user"
-        )
-    )
-    for award in awards:
-        _announce(award)
-    return awards
+    return award_completion_badges([enrolment])

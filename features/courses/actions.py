@@ -139,24 +139,40 @@ def complete_course(enrolment: Enrolment, now=None) -> list:
     held are not awarded again. Returns the new badge awards. Raises CourseError for a
     trainer's enrolment.
     """
-    # Badges and programs build on courses, not the other way round: imported when needed.
-    from features.badges.actions import award_course_completion_badges
-    from features.programs.actions import complete_course as complete_program_course
-
     if enrolment.role != Enrolment.Role.LEARNER:
         raise CourseError("Only learners complete a course.")
+    return complete_courses([enrolment], now=now)
+
+
+@transaction.atomic
+def complete_courses(enrolments, now=None) -> list:
+    """complete_course for many learner enrolments at once (trainers' are left out): a
+    constant number of queries per course, then the messages. Returns the new badge awards."""
+    # Badges and programs build on courses, not the other way round: imported when needed.
+    from features.badges.actions import award_completion_badges
+    from features.programs.actions import complete_course_for_users
+
+    enrolments = [e for e in enrolments if e.role == Enrolment.Role.LEARNER]
+    if not enrolments:
+        return []
     now = now or timezone.now()
-    # A conditional update, so two calls at once complete the course once.
-    newly = Enrolment.objects.filter(pk=enrolment.pk, completed_at__isnull=True).update(
-        completed_at=now
+    # Locked, then updated: of two calls at once, the second finds them complete.
+    newly = set(
+        Enrolment.objects.select_for_update()
+        .filter(pk__in=[e.pk for e in enrolments], completed_at__isnull=True)
+        .values_list("pk", flat=True)
     )
-    if newly:
-        enrolment.completed_at = now
-        # Programs refuse an inactive learner; their progress still reads this enrolment's
+    Enrolment.objects.filter(pk__in=newly).update(completed_at=now)
+    by_course: dict[int, list[Enrolment]] = {}
+    for enrolment in enrolments:
+        if enrolment.pk in newly:
+            enrolment.completed_at = now
+            by_course.setdefault(enrolment.course_id, []).append(enrolment)
+    for group in by_course.values():
+        # Programs leave out inactive learners; their progress still reads this enrolment's
         # completion date (latest_completions) whenever it is next updated.
-        if enrolment.user.is_active:
-            complete_program_course(enrolment.user, enrolment.course, now=now)
-    return award_course_completion_badges(enrolment)
+        complete_course_for_users([e.user_id for e in group], group[0].course, now=now)
+    return award_completion_badges(enrolments)
 
 
 # Expiry notices (scheduled)

@@ -182,3 +182,27 @@ def trainers_of(course_id: int) -> list[int]:
         .filter(course_id=course_id)
         .values_list("user_id", flat=True)
     )
+
+
+class ActivityCompletion(models.Model):
+    """A learner's completion of one activity a course may require: an assignment graded
+    passed, a quiz passed, a feedback submitted, a seminar attended. Written once (the first
+    time); the course completes when every activity it requires has one (courses.completion)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity_completions"
+    )
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    activity = models.CharField(
+        max_length=60, help_text='The activity, as "<app>.<model>:<id>" (e.g. "quizzes.quiz:3").'
+    )
+    completed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "activity"], name="one_completion_per_activity")
+        ]
+        indexes = [models.Index(fields=["course", "user"], name="activity_completion_course")]
+
+    def __str__(self) -> str:
+        return f"{self.user} completed {self.activity}"

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 import notifications
+from features.courses import completion
 from features.courses.models import Enrolment, trainers_of
 from features.feedback.models import (
     FeedbackActivity,
@@ -109,6 +110,7 @@ def submit_feedback(activity: FeedbackActivity, learner, answers: dict, now=None
             sender=None if activity.anonymous else learner,
             url=f"{activity.get_absolute_url()}responses/",
         )
+    completion.record(activity, [learner.pk], now=now)
     return response
 
 

@@ -16,6 +16,7 @@ def load(people) -> None:
             "description": "Tell us what worked and what did not.",
             "notify_submissions": True,
             "remind_after_days": 3,
+            "completion_required": True,
         },
     )
     if not created:

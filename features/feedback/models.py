@@ -25,6 +25,10 @@ class FeedbackActivity(models.Model):
         related_name="administered_feedback",
         help_text="Feedback administrators: they see the responses and are told of submissions.",
     )
+    completion_required = models.BooleanField(
+        default=False,
+        help_text="The course completes only when the learner has submitted this feedback.",
+    )
     opens_at = models.DateTimeField(default=timezone.now)
     closes_at = models.DateTimeField(null=True, blank=True, help_text="Empty: never closes.")
     remind_after_days = models.PositiveSmallIntegerField(

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 import notifications
+from features.courses import completion
 from features.courses.models import Enrolment, trainers_of
 from features.quizzes.models import Answer, Attempt, Question, Quiz
 
@@ -178,6 +179,8 @@ def submit_attempt(attempt: Attempt, learner, answers: dict | None = None, now=N
         url=attempt.get_absolute_url(),
         dedupe_key=f"quizzes:attempt:{attempt.pk}:submitted",
     )
+    if quiz.pass_mark is None or score >= quiz.pass_mark:
+        completion.record(quiz, [learner.pk], now=now)
     return attempt
 
 

@@ -17,6 +17,9 @@ def load(people) -> None:
             "time_limit_minutes": 10,
             "grace_minutes": 5,
             "attempts_allowed": 2,
+            # The course completes when its quiz is passed and its feedback submitted.
+            "completion_required": True,
+            "pass_mark": 1,
         },
     )
     if created:

@@ -20,6 +20,14 @@ class Quiz(models.Model):
     attempts_allowed = models.PositiveSmallIntegerField(
         default=1, help_text="How many attempts each learner may make (0: unlimited)."
     )
+    completion_required = models.BooleanField(
+        default=False, help_text="The course completes only when the learner passes this quiz."
+    )
+    pass_mark = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The lowest score that passes. Empty: submitting an attempt passes.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

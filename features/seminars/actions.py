@@ -24,6 +24,7 @@ from django.utils import timezone
 import notifications
 from alerts import actions as inbox
 from alerts.models import Alert
+from features.courses import completion
 from features.job_assignments.models import managers_of
 from features.seminars import ical
 from features.seminars.models import Booking, Seminar, Session, SessionTrainer
@@ -577,6 +578,52 @@ def unassign_trainer(session: Session, trainer, actor=None) -> None:
         sender=actor,
         url=_url(session),
     )
+
+
+def can_take_attendance(user, session: Session) -> bool:
+    """The session's trainers and site staff."""
+    return user.is_staff or SessionTrainer.objects.filter(session=session, trainer=user).exists()
+
+
+@transaction.atomic
+def take_attendance(session: Session, actor, marks: dict, now=None) -> int:
+    """Records the attendance of confirmed bookings of a session that has started: `marks`
+    maps booking ids to Booking.Attendance values. A learner who fully attended has
+    completed the seminar, which completes their course when it requires the seminar.
+
+    Raises SeminarError, changing nothing, when `actor` does not teach the session, it is
+    cancelled or has not started, a booking is not a confirmed booking of it, or a value is
+    not an attendance state. A constant number of queries however many learners.
+    """
+    now = now or timezone.now()
+    session = _lock(session)
+    if not can_take_attendance(actor, session):
+        raise SeminarError("Only the session's trainers can take its attendance.")
+    if session.is_cancelled:
+        raise SeminarError("This session has been cancelled.")
+    if session.starts_at > now:
+        raise SeminarError("Attendance can be taken once the session has started.")
+    states = set(Booking.Attendance.values)
+    wrong = sorted(str(v) for v in marks.values() if v not in states)
+    if wrong:
+        raise SeminarError(f"Not an attendance state: {', '.join(wrong)}.")
+    bookings = list(
+        Booking.objects.filter(
+            session=session, status=Booking.Status.CONFIRMED, pk__in=list(marks)
+        ).select_for_update()
+    )
+    if len(bookings) != len(marks):
+        raise SeminarError("Attendance can only be taken for the session's confirmed bookings.")
+    for booking in bookings:
+        booking.attendance = marks[booking.pk]
+        booking.attendance_taken_at = now
+    Booking.objects.bulk_update(bookings, ["attendance", "attendance_taken_at"])
+    completion.record(
+        session.seminar,
+        [b.user_id for b in bookings if b.attendance == Booking.Attendance.FULLY],
+        now=now,
+    )
+    return len(bookings)
 
 
 # Scheduled ------------------------------------------------------------------------------------

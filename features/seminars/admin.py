@@ -48,8 +48,10 @@ class SessionInline(admin.TabularInline):
 @admin.register(Seminar)
 class SeminarAdmin(ClosesApprovalTasks, admin.ModelAdmin):
     bookings_of = "session__seminar"
-    list_display = ["name", "reminder_days", "notify_managers", "session_count"]
+    list_display = ["name", "course", "reminder_days", "notify_managers", "session_count"]
+    list_select_related = ["course"]
     search_fields = ["name"]
+    autocomplete_fields = ["course"]
     inlines = [SessionInline]
 
     def get_queryset(self, request):
@@ -206,16 +208,40 @@ def cancel_bookings(modeladmin, request, queryset):
 cancel_bookings.short_description = "Cancel the selected bookings (tells the learners)"
 
 
+@admin.action(description="Mark fully attended (completes the seminar for the course)")
+def mark_fully_attended(modeladmin, request, queryset):
+    by_session: dict[int, list[Booking]] = {}
+    for booking in queryset.select_related("session"):
+        by_session.setdefault(booking.session_id, []).append(booking)
+    done = 0
+    for bookings in by_session.values():
+        marks = {b.pk: Booking.Attendance.FULLY for b in bookings}
+        try:
+            done += actions.take_attendance(bookings[0].session, request.user, marks)
+        except actions.SeminarError as error:
+            modeladmin.message_user(request, f"{bookings[0].session}: {error}", messages.ERROR)
+    if done:
+        modeladmin.message_user(request, f"{done} booking(s) marked fully attended.")
+
+
 @admin.register(Booking)
 class BookingAdmin(ClosesApprovalTasks, admin.ModelAdmin):
     """Bookings are made by learners; admins see them and may cancel them."""
 
-    list_display = ["user", "session", "status", "created_at", "confirmed_at", "decided_by"]
-    list_filter = ["status"]
+    list_display = [
+        "user",
+        "session",
+        "status",
+        "attendance",
+        "created_at",
+        "confirmed_at",
+        "decided_by",
+    ]
+    list_filter = ["status", "attendance"]
     list_select_related = ["user", "session__seminar", "decided_by"]
     search_fields = ["user__username", "user__full_name", "session__seminar__name"]
     readonly_fields = [f.name for f in Booking._meta.fields]
-    actions = [cancel_bookings]
+    actions = [cancel_bookings, mark_fully_attended]
 
     def has_add_permission(self, request):
         return False

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from features.courses.models import Course
 from features.seminars import actions
 from features.seminars.models import Seminar, Session
 
@@ -15,6 +16,7 @@ def load(people) -> None:
         defaults={
             "description": "Hands-on fire safety: alarms, extinguishers and evacuation.",
             "notify_managers": True,
+            "course": Course.objects.filter(short_name="SAFETY").first(),
         },
     )
     if not created:

@@ -9,6 +9,18 @@ class Seminar(models.Model):
 
     name = models.CharField(max_length=255)
     description = models.TextField(blank=True)
+    course = models.ForeignKey(
+        "courses.Course",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="seminars",
+        help_text="The course this seminar belongs to, if any.",
+    )
+    completion_required = models.BooleanField(
+        default=False,
+        help_text="The course completes only when the learner fully attends a session.",
+    )
     notify_managers = models.BooleanField(
         default=False,
         help_text=(
@@ -132,6 +144,11 @@ class Booking(models.Model):
 
     ACTIVE = (Status.REQUESTED, Status.WAITLISTED, Status.CONFIRMED)
 
+    class Attendance(models.TextChoices):
+        FULLY = "fully", "Fully attended"
+        PARTIALLY = "partially", "Partially attended"
+        NO_SHOW = "no_show", "No show"
+
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="bookings")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="seminar_bookings"
@@ -156,6 +173,13 @@ class Booking(models.Model):
     ics_sequence = models.PositiveIntegerField(
         default=0, help_text="The SEQUENCE of the next calendar invitation sent for it."
     )
+    attendance = models.CharField(
+        max_length=10,
+        choices=Attendance.choices,
+        blank=True,
+        help_text="Taken by a trainer after the session started.",
+    )
+    attendance_taken_at = models.DateTimeField(null=True, blank=True)
     reminded_for = models.DateTimeField(
         null=True,
         blank=True,

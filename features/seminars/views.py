@@ -41,6 +41,9 @@ def _detail(request, seminar_id: int, *, error: str = "", status: int = 200):
             "booking": s.my_bookings[0] if s.my_bookings else None,
             "places_left": max(s.capacity - s.booked_count, 0),
             "open": not s.is_cancelled and s.starts_at > now,
+            "attendance": not s.is_cancelled
+            and s.starts_at <= now
+            and (request.user.is_staff or request.user in s.trainers.all()),
         }
         for s in sessions
     ]
@@ -140,3 +143,52 @@ def cancel(request, booking_id: int):
         return _bookings(request, error=str(error), status=400)
     messages.success(request, "Your booking is cancelled.")
     return redirect("seminars:my-bookings")
+
+
+@login_required
+def attendance(request, session_id: int):
+    """The session's trainers record who attended (once it has started)."""
+    session = get_object_or_404(Session.objects.select_related("seminar__course"), pk=session_id)
+    if not actions.can_take_attendance(request.user, session):
+        raise Http404
+    error = ""
+    status = 200
+    bookings = list(
+        session.bookings.filter(status=Booking.Status.CONFIRMED)
+        .select_related("user")
+        .order_by("user__full_name", "user__username", "pk")
+    )
+    if request.method == "POST":
+        marks = {}
+        for booking in bookings:
+            value = request.POST.get(f"attendance-{booking.pk}", "")
+            if value:
+                marks[booking.pk] = value
+        try:
+            if not marks:
+                raise actions.SeminarError("Choose the attendance of at least one learner.")
+            count = actions.take_attendance(session, request.user, marks)
+        except actions.SeminarError as error_:
+            error, status = str(error_), 400
+            for booking in bookings:
+                booking.chosen = request.POST.get(f"attendance-{booking.pk}", "")
+        else:
+            messages.success(request, f"Attendance saved for {count} learner(s).")
+            return redirect("seminars:attendance", session_id=session.pk)
+    elif request.method != "GET":
+        return HttpResponse(status=405)
+    for booking in bookings:
+        if not hasattr(booking, "chosen"):
+            booking.chosen = booking.attendance
+    return render(
+        request,
+        "seminars/attendance.html",
+        {
+            "session": session,
+            "bookings": bookings,
+            "states": Booking.Attendance.choices,
+            "started": session.starts_at <= timezone.now(),
+            "error": error,
+        },
+        status=status,
+    )
