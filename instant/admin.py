@@ -1,9 +1,10 @@
 from django.contrib import admin
 
 from instant.models import Block, Contact, Conversation, Membership, Message, MessagingSettings
+from totara_messaging.admin_inlines import LabelledTabularInline
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(LabelledTabularInline):
     model = Membership
     extra = 0
     raw_id_fields = ["user"]

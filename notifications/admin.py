@@ -14,9 +14,10 @@ from notifications.models import (
     Undelivered,
 )
 from notifications.rendering import render
+from totara_messaging.admin_inlines import LabelledTabularInline
 
 
-class OutputSettingInline(admin.TabularInline):
+class OutputSettingInline(LabelledTabularInline):
     model = OutputSetting
     extra = 0
     can_delete = False

@@ -1,3 +1,69 @@
+// The page's one polite live region (#live-announcer in base.html). `announce(sentence, key)`
+// says the sentence once per key; sentences written within a second are read together.
+window.announce = (function () {
+  "use strict";
+  var said = {}, lastAt = 0;
+  return function (sentence, key) {
+    var region = document.getElementById("live-announcer");
+    if (!region || !sentence) return;
+    if (key) { if (said[key]) return; said[key] = true; }
+    var now = Date.now();
+    region.textContent = now - lastAt < 1000 && region.textContent ? region.textContent + " " + sentence : sentence;
+    lastAt = now;
+  };
+})();
+
+// When htmx swaps the part of the page that holds the focus (a block refreshed by a push, or
+// after one of its buttons), the focused element is replaced and focus would fall to <body>.
+// It goes back to the same control of the same item, else the same control of the item now in
+// that place, else that item's first control, else the part's heading.
+(function () {
+  "use strict";
+  var FOCUSABLE = "a[href], button, summary, input:not([type=hidden]), select, textarea";
+  var pending = null;
+  function itemKey(item) {
+    return item && (item.dataset.alert || item.dataset.task || item.dataset.message || item.id) || null;
+  }
+  function sameControl(scope, f) {
+    var found = null;
+    scope.querySelectorAll(f.tag).forEach(function (el) {
+      if (!found && el.getAttribute("name") === f.name && el.getAttribute("value") === f.value &&
+          el.textContent.trim() === f.text) found = el;
+    });
+    return found;
+  }
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target, active = document.activeElement;
+    if (!target || !target.id || !active || active === document.body || !target.contains(active)) return;
+    var item = active.closest(".item");
+    var items = Array.prototype.slice.call(target.querySelectorAll(".item"));
+    pending = {
+      root: target.id, id: active.id, item: itemKey(item), index: item ? items.indexOf(item) : -1,
+      tag: active.tagName.toLowerCase(), name: active.getAttribute("name"),
+      value: active.getAttribute("value"), text: active.textContent.trim()
+    };
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var f = pending;
+    pending = null;
+    if (!f || (document.activeElement && document.activeElement !== document.body)) return;
+    var root = document.getElementById(f.root);
+    if (!root) return;
+    var el = f.id ? document.getElementById(f.id) : null;
+    if (!el) {
+      var items = Array.prototype.slice.call(root.querySelectorAll(".item"));
+      var item = items.filter(function (i) { return f.item && itemKey(i) === f.item; })[0];
+      if (!item && f.index >= 0 && items.length) item = items[Math.min(f.index, items.length - 1)];
+      if (item) el = sameControl(item, f) || item.querySelector(FOCUSABLE);
+    }
+    if (!el) {
+      el = root.querySelector("h1, h2, h3") || root;
+      if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");
+    }
+    el.focus();
+  });
+})();
+
 // One WebSocket per tab: keeps the header counters live and lets pages react to new items.
 // Without JavaScript every page still works by plain loads.
 (function () {
@@ -23,6 +89,16 @@
     });
   }
 
+  // One sentence in the live region for each new alert, task or message from someone else.
+  var me = Number(document.body.dataset.user);
+  function say(frame) {
+    if (frame.type === "alert.new" && frame.item) window.announce("New alert: " + frame.item.subject, "alert:" + frame.item.id);
+    if (frame.type === "task.new" && frame.item) window.announce("New task: " + frame.item.subject, "task:" + frame.item.id);
+    if (frame.type === "message.new" && frame.message && frame.message.sender !== me) {
+      window.announce("New message from " + frame.message.sender_name, "message:" + frame.message.id);
+    }
+  }
+
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + "/ws/");
@@ -35,6 +111,7 @@
     };
     socket.onmessage = function (event) {
       var frame = JSON.parse(event.data);
+      say(frame);
       if (frame.type === "counts") setCounts(frame);
       if (frame.type === "message.new" || frame.type === "message.sent") lastMessage = Math.max(lastMessage, frame.message.id);
       document.body.dispatchEvent(new CustomEvent("live:" + frame.type.replace(/\./g, "-"), { detail: frame }));
@@ -69,7 +146,7 @@
     var note = document.getElementById("typing");
     if (!note) {
       note = document.createElement("p");
-      note.id = "typing"; note.className = "meta"; note.setAttribute("aria-live", "polite");
+      note.id = "typing"; note.className = "meta";
       thread.after(note);
     }
     note.textContent = event.detail.name + " is typing…";
@@ -103,5 +180,7 @@
       shown += inGroup;
     });
     count.textContent = shown === 1 ? count.dataset.one : count.dataset.many.replace("{count}", shown);
+    clearTimeout(count.timer);  // said once typing pauses, not at each key
+    count.timer = setTimeout(function () { window.announce(count.textContent); }, 500);
   });
 })();

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "channels",
     "django_htmx",
     "rest_framework",
@@ -186,6 +187,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+# Widgets render through TEMPLATES, so templates/ can override a widget's template (the admin's
+# split date/time widget, to label its two inputs).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

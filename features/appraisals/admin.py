@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 
 from features.appraisals import actions
 from features.appraisals.models import Answer, Appraisal, Participant, Role, Stage
+from totara_messaging.admin_inlines import LabelledTabularInline
 
 
 class StageForm(forms.ModelForm):
@@ -17,7 +18,7 @@ class StageForm(forms.ModelForm):
         fields = ["position", "name", "roles", "due_at"]
 
 
-class StageInline(admin.TabularInline):
+class StageInline(LabelledTabularInline):
     model = Stage
     form = StageForm
     extra = 0
@@ -37,7 +38,7 @@ class StageInline(admin.TabularInline):
         return self._editable(obj) and super().has_delete_permission(request, obj)
 
 
-class ParticipantInline(admin.TabularInline):
+class ParticipantInline(LabelledTabularInline):
     model = Participant
     extra = 0
     can_delete = False

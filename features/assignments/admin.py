@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from features.assignments.models import Assignment, Submission, SubmissionFile
+from totara_messaging.admin_inlines import LabelledTabularInline
 
 
 @admin.register(Assignment)
@@ -11,7 +12,7 @@ class AssignmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ["course"]
 
 
-class SubmissionFileInline(admin.TabularInline):
+class SubmissionFileInline(LabelledTabularInline):
     model = SubmissionFile
     extra = 0
     readonly_fields = ["file", "name", "size"]

@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef
 from accounts.models import validate_timezone
 from features.audiences import actions
 from features.audiences.models import Audience, AudienceMember, AudienceRule
+from totara_messaging.admin_inlines import LabelledTabularInline
 
 
 class AudienceRuleForm(forms.ModelForm):
@@ -44,7 +45,7 @@ class AudienceRuleForm(forms.ModelForm):
         return data
 
 
-class AudienceRuleInline(admin.TabularInline):
+class AudienceRuleInline(LabelledTabularInline):
     model = AudienceRule
     fk_name = "audience"
     form = AudienceRuleForm
@@ -56,7 +57,7 @@ class AudienceRuleInline(admin.TabularInline):
     verbose_name_plural = "Rules (dynamic audiences)"
 
 
-class AudienceMemberInline(admin.TabularInline):
+class AudienceMemberInline(LabelledTabularInline):
     """A set audience's members. Saving calls set_members, which tells who joined and left."""
 
     model = AudienceMember

@@ -1,9 +1,10 @@
 from django.contrib import admin
 
 from features.badges.models import Award, Badge
+from totara_messaging.admin_inlines import LabelledTabularInline
 
 
-class AwardInline(admin.TabularInline):
+class AwardInline(LabelledTabularInline):
     model = Award
     extra = 0
     fields = ["user", "awarded_by", "awarded_at"]

@@ -10,9 +10,10 @@ from features.courses.models import (
     Enrolment,
     EnrolmentMethod,
 )
+from totara_messaging.admin_inlines import LabelledTabularInline
 
 
-class EnrolmentInline(admin.TabularInline):
+class EnrolmentInline(LabelledTabularInline):
     model = Enrolment
     extra = 0
     autocomplete_fields = ["user", "enrolled_by"]
@@ -20,7 +21,7 @@ class EnrolmentInline(admin.TabularInline):
     exclude = ["expiry_notified_for"]
 
 
-class EnrolmentMethodInline(admin.TabularInline):
+class EnrolmentMethodInline(LabelledTabularInline):
     model = EnrolmentMethod
     extra = 0
     max_num = len(Enrolment.Method.choices)

@@ -2,9 +2,10 @@ from django.contrib import admin, messages
 
 from features.feedback import actions
 from features.feedback.models import FeedbackActivity, FeedbackQuestion, FeedbackResponse
+from totara_messaging.admin_inlines import LabelledTabularInline
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(LabelledTabularInline):
     model = FeedbackQuestion
     extra = 1
 

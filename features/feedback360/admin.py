@@ -1,9 +1,10 @@
 from django.contrib import admin
 
 from features.feedback360.models import FeedbackRequest, Responder
+from totara_messaging.admin_inlines import LabelledTabularInline
 
 
-class ResponderInline(admin.TabularInline):
+class ResponderInline(LabelledTabularInline):
     """Read only: responders change through the request's page, which tells them."""
 
     model = Responder

@@ -8,9 +8,10 @@ from features.forums.models import (
     MailPreference,
     Post,
 )
+from totara_messaging.admin_inlines import LabelledTabularInline
 
 
-class ForumSubscriptionInline(admin.TabularInline):
+class ForumSubscriptionInline(LabelledTabularInline):
     model = ForumSubscription
     extra = 0
     autocomplete_fields = ["user"]

@@ -9,9 +9,10 @@ from features.plans.models import (
     PlanComment,
     PlanItem,
 )
+from totara_messaging.admin_inlines import LabelledTabularInline
 
 
-class ObjectiveStatusInline(admin.TabularInline):
+class ObjectiveStatusInline(LabelledTabularInline):
     model = ObjectiveStatus
     extra = 1
     fields = ["position", "name", "achieved"]
@@ -65,7 +66,7 @@ class CompetencyAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class PlanItemInline(admin.TabularInline):
+class PlanItemInline(LabelledTabularInline):
     """Read only: items change on the plan's page, where the other party is told."""
 
     model = PlanItem

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from features.quizzes.models import Answer, Attempt, Choice, Question, Quiz
+from totara_messaging.admin_inlines import LabelledTabularInline
 
 
 class QuestionInline(admin.StackedInline):
@@ -18,7 +19,7 @@ class QuizAdmin(admin.ModelAdmin):
     inlines = [QuestionInline]
 
 
-class ChoiceInline(admin.TabularInline):
+class ChoiceInline(LabelledTabularInline):
     model = Choice
     extra = 2
 
@@ -32,7 +33,7 @@ class QuestionAdmin(admin.ModelAdmin):
     inlines = [ChoiceInline]
 
 
-class AnswerInline(admin.TabularInline):
+class AnswerInline(LabelledTabularInline):
     model = Answer
     extra = 0
     fields = ["question", "choice", "text", "saved_at"]

@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 
 from features.seminars import actions
 from features.seminars.models import Booking, Seminar, Session, SessionTrainer
+from totara_messaging.admin_inlines import LabelledTabularInline
 
 
 class ClosesApprovalTasks:
@@ -33,7 +34,7 @@ class ClosesApprovalTasks:
         super().delete_queryset(request, queryset)
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(LabelledTabularInline):
     model = Session
     extra = 0
     fields = ["starts_at", "ends_at", "room", "capacity", "needs_approval", "cancelled_at"]
@@ -89,7 +90,7 @@ class SessionForm(forms.ModelForm):
         return data
 
 
-class TrainerInline(admin.TabularInline):
+class TrainerInline(LabelledTabularInline):
     """Trainers of a session. Saving calls assign_trainer / unassign_trainer, which tell them."""
 
     model = SessionTrainer

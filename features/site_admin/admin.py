@@ -1,9 +1,10 @@
 from django.contrib import admin
 
 from features.site_admin.models import BackupRun, Event, Rule, RuleSubscription
+from totara_messaging.admin_inlines import LabelledTabularInline
 
 
-class RuleSubscriptionInline(admin.TabularInline):
+class RuleSubscriptionInline(LabelledTabularInline):
     model = RuleSubscription
     extra = 1
     autocomplete_fields = ["user"]

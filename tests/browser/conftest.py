@@ -6,6 +6,7 @@ import os
 import shutil
 import socket
 import threading
+from pathlib import Path
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -138,3 +139,36 @@ def log_out(page):
     """
     page.goto("about:blank")
     page.context.clear_cookies()
+
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+# What a page may not have: axe's two worst impacts (every rule runs; none is turned off).
+BLOCKING_IMPACTS = ("critical", "serious")
+
+
+def accessibility_violations(page, exclude=()):
+    """axe-core's critical and serious violations on the page as it is now. `exclude`: CSS
+    selectors left out of the run (each caller says why)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    results = page.evaluate(
+        """async (exclude) => {
+            const context = exclude.length ? {include: [document], exclude: exclude.map(s => [s])}
+                                           : document;
+            return await axe.run(context, {resultTypes: ["violations"]});
+        }""",
+        list(exclude),
+    )
+    return [v for v in results["violations"] if v["impact"] in BLOCKING_IMPACTS]
+
+
+def assert_accessible(page, label, exclude=()):
+    """Fails, listing each one, when axe finds a critical or serious violation on the page."""
+    violations = accessibility_violations(page, exclude)
+    if violations:
+        lines = [f"{label} ({page.url}): {len(violations)} critical or serious violations"]
+        for v in violations:
+            targets = [", ".join(node["target"]) for node in v["nodes"][:3]]
+            more = f" (+{len(v['nodes']) - 3} more)" if len(v["nodes"]) > 3 else ""
+            lines.append(f"- [{v['impact']}] {v['id']}: {v['help']}: {'; '.join(targets)}{more}")
+        pytest.fail("\n".join(lines), pytrace=False)
