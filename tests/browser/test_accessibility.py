@@ -2,7 +2,10 @@
 reach, each opened as a user who would open it, on the demo site (totara_messaging.demo), whose
 data fills every block and list."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import User
@@ -19,7 +22,7 @@ from features.job_assignments.models import JobAssignment
 from features.plans.models import Plan
 from features.programs.models import Program
 from features.quizzes.models import Attempt, Quiz
-from features.seminars.models import Seminar
+from features.seminars.models import Booking, Seminar, Session, SessionTrainer
 from instant.models import Conversation
 from totara_messaging import demo
 
@@ -141,6 +144,24 @@ def test_a_trainers_and_a_responders_pages(page, site):
     activity = FeedbackActivity.objects.first()
     check(page, f"/feedback/{activity.pk}/responses/", "feedback responses")
     check(page, f"/people/{activity.course_id}/", "people of a course, for the trainer")
+    # A session that has started: its trainer takes the attendance.
+    seminar = Seminar.objects.first()
+    start = timezone.now() - timedelta(hours=4)
+    past = Session.objects.create(
+        seminar=seminar, starts_at=start, ends_at=start + timedelta(hours=2), capacity=5
+    )
+    SessionTrainer.objects.create(session=past, trainer=site["tara"])
+    booking = Booking.objects.create(
+        session=past, user=site["lou"], status=Booking.Status.CONFIRMED
+    )
+    check(page, seminar.get_absolute_url(), "a seminar, for its trainer")
+    page.get_by_role("link", name="Take attendance").first.click()
+    assert_accessible(page, "a session's attendance")
+    page.get_by_label(site["lou"].display_name).select_option("fully")
+    page.get_by_role("button", name="Save attendance").click()
+    page.get_by_text("Attendance saved for 1 learner(s).").wait_for()
+    booking.refresh_from_db()
+    assert booking.attendance == Booking.Attendance.FULLY
 
     responder = Responder.objects.filter(user__isnull=False, answered_at__isnull=True).first()
     page.context.clear_cookies()
