@@ -311,7 +311,9 @@ class QuietHoursErrors(ValueError):
         self.errors = errors
 
 
-def _quiet_row(user) -> UserMessaging:
+def user_messaging(user) -> UserMessaging:
+    """The user's switches that are not per message type ("no email at all", quiet hours),
+    their defaults when never saved. One query."""
     return UserMessaging.objects.filter(user=user).first() or UserMessaging(user=user)
 
 
@@ -325,11 +327,14 @@ def _quiet_settings(row: UserMessaging, zone: str) -> QuietHours:
     )
 
 
-def quiet_hours_of(user, now: datetime.datetime | None = None) -> dict:
+def quiet_hours_of(
+    user, now: datetime.datetime | None = None, row: UserMessaging | None = None
+) -> dict:
     """The user's quiet hours as the page and the API show them: `enabled`, `start` and `end`
     ("HH:MM", in `timezone`, the user's), `weekends`, and `quiet_until` (when the current
-    quiet period ends, ISO 8601 in UTC, or None when email goes out now). One query."""
-    row = _quiet_row(user)
+    quiet period ends, ISO 8601 in UTC, or None when email goes out now). One query, none
+    when given the user's `row` (user_messaging)."""
+    row = row or user_messaging(user)
     until = quiet_until(_quiet_settings(row, user.timezone), now or timezone.now())
     return {
         "enabled": row.quiet_hours_enabled,
@@ -352,7 +357,7 @@ def set_quiet_hours(user, changes) -> dict:
     errors: dict[str, str] = {}
     for name in set(changes) - set(QUIET_FIELDS):
         errors[name] = _("Not a quiet-hours setting: use %s.") % ", ".join(QUIET_FIELDS)
-    row = _quiet_row(user)
+    row = user_messaging(user)
     values = {
         "enabled": row.quiet_hours_enabled,
         "start": row.quiet_hours_start,
