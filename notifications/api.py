@@ -1,4 +1,4 @@
-"""JSON API: counters and messaging preferences."""
+"""JSON API: counters, messaging preferences and quiet hours."""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -57,3 +57,34 @@ class PreferencesView(APIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return Response([row.as_dict() for row in flows.preference_grid(request.user)])
+
+
+class QuietHoursSerializer(serializers.Serializer):
+    enabled = serializers.BooleanField(help_text="Hold email during quiet hours.")
+    start = serializers.CharField(help_text='Quiet from this time, "HH:MM" in `timezone`.')
+    end = serializers.CharField(
+        help_text='Quiet until this time, "HH:MM"; earlier than `start` means the next morning.'
+    )
+    weekends = serializers.BooleanField(help_text="Saturday and Sunday are quiet all day.")
+    timezone = serializers.CharField(read_only=True, help_text="The user's time zone.")
+    quiet_until = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When the current quiet period ends (UTC), or null when email goes now.",
+    )
+
+
+class QuietHoursView(APIView):
+    @extend_schema(responses=QuietHoursSerializer)
+    def get(self, request):
+        """The user's quiet hours: email (not urgent messages) waits while they last."""
+        return Response(flows.quiet_hours_of(request.user))
+
+    @extend_schema(request=QuietHoursSerializer(partial=True), responses=QuietHoursSerializer)
+    def patch(self, request):
+        """Changes the given fields, all or none; a bad value answers 400 with
+        `{"errors": {field: why}}` and changes nothing."""
+        try:
+            return Response(flows.set_quiet_hours(request.user, request.data))
+        except flows.QuietHoursErrors as error:
+            return Response({"errors": error.errors}, status=status.HTTP_400_BAD_REQUEST)

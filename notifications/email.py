@@ -62,28 +62,50 @@ def unsubscribe_url(user_id: int, key: str) -> str:
 class EmailOutput:
     name = "email"
 
-    def deliver(self, event, recipients, why=None) -> int:
+    def deliver(self, event, recipients, why=None, held=None) -> int:
+        """Writes the outbox rows; a row held for its recipient's quiet hours waits with
+        `held_until` and a `next_attempt_at` of that time (the email.send_held job and the
+        sweeper send it then; no claim takes it before)."""
         why = why or {}
-        insert_rows(
-            EmailDelivery,
-            {
-                "event_id": event.pk,
-                "status": Status.PENDING,
-                "attempts": 0,
-                "next_attempt_at": event.created_at,
-                "created_at": event.created_at,
-                "last_error": "",
-                "esp_message_id": "",
-                "subject": "",
-                "claim_token": "",
-            },
-            ["user_id", "to_address", "why"],
-            [(user_id, address, why.get(user_id, "")) for user_id, address in recipients],
-        )
+        held = held or {}
+        fixed = {
+            "event_id": event.pk,
+            "status": Status.PENDING,
+            "attempts": 0,
+            "created_at": event.created_at,
+            "last_error": "",
+            "esp_message_id": "",
+            "subject": "",
+            "claim_token": "",
+        }
+        if not held:
+            insert_rows(
+                EmailDelivery,
+                {**fixed, "next_attempt_at": event.created_at},
+                ["user_id", "to_address", "why"],
+                [(user_id, address, why.get(user_id, "")) for user_id, address in recipients],
+            )
+        else:
+            insert_rows(
+                EmailDelivery,
+                fixed,
+                ["user_id", "to_address", "why", "next_attempt_at", "held_until"],
+                [
+                    (
+                        user_id,
+                        address,
+                        why.get(user_id, ""),
+                        held.get(user_id, event.created_at),
+                        held.get(user_id),
+                    )
+                    for user_id, address in recipients
+                ],
+            )
+        due = sum(1 for user_id, _ in recipients if user_id not in held)
         count = getattr(event, "_emails_queued", 0)
-        if not count:
+        if due and not count:
             transaction.on_commit(lambda: enqueue(event.pk, event._emails_queued))
-        event._emails_queued = count + len(recipients)
+        event._emails_queued = count + due
         return len(recipients)
 
 
@@ -118,10 +140,11 @@ class Claim:
     ids: list[int]
 
 
-def claim(event_id: int | None = None, limit: int | None = None) -> Claim:
+def claim(event_id: int | None = None, limit: int | None = None, held: bool = False) -> Claim:
     """Marks up to `limit` due rows (EMAIL_CLAIM_BATCH) as claimed with a new token, oldest
     first, and returns them: one statement. On PostgreSQL rows another worker is claiming are
-    skipped (SKIP LOCKED), so any number of workers share the work and none shares a row."""
+    skipped (SKIP LOCKED), so any number of workers share the work and none shares a row; on
+    SQLite the one UPDATE is atomic. `held`: only rows that were held for quiet hours."""
     limit = limit or settings.EMAIL_CLAIM_BATCH
     token = secrets.token_hex(8)
     now = timezone.now()
@@ -131,6 +154,8 @@ def claim(event_id: int | None = None, limit: int | None = None) -> Claim:
     if event_id is not None:
         where += " AND event_id = %s"
         params.append(event_id)
+    if held:
+        where += " AND held_until IS NOT NULL"
     skip_locked = db_connection.features.has_select_for_update_skip_locked
     lock = " FOR UPDATE SKIP LOCKED" if skip_locked else ""
     sql = (
@@ -528,13 +553,15 @@ def deliver_claimed(claimed: Claim) -> dict[str, int]:
     return tally
 
 
-def send_due(event_id: int | None = None, batches: int | None = None) -> dict[str, int]:
-    """Claims and sends until nothing due is left (for this event, or at all), or until it has
-    sent `batches` claimed batches; then `more` says whether a full batch was the last one
-    (something may be left for a continuation)."""
+def send_due(
+    event_id: int | None = None, batches: int | None = None, held: bool = False
+) -> dict[str, int]:
+    """Claims and sends until nothing due is left (for this event, or at all; `held`: of the
+    rows held for quiet hours), or until it has sent `batches` claimed batches; then `more`
+    says whether a full batch was the last one (something may be left for a continuation)."""
     total = {"sent": 0, "retry": 0, "failed": 0, "suppressed": 0, "more": 0}
     done = 0
-    while (batches is None or done < batches) and (claimed := claim(event_id)).ids:
+    while (batches is None or done < batches) and (claimed := claim(event_id, held=held)).ids:
         for name, count in deliver_claimed(claimed).items():
             total[name] += count
         done += 1
@@ -542,6 +569,18 @@ def send_due(event_id: int | None = None, batches: int | None = None) -> dict[st
     if batches is None or done < batches:
         total["more"] = 0  # it stopped because nothing was left
     return total
+
+
+def send_held() -> dict[str, int]:
+    """Periodic (`email.send_held`): sends the email held for quiet hours that are over, in
+    the order it was written (oldest row first), each row once however many runs overlap (the
+    claim takes a row from `pending` once). It sends EMAIL_TASK_BATCHES claimed batches
+    itself and queues the rest (07:00 in a busy time zone), which a continuation sends.
+    Email still inside its recipient's quiet hours is not touched."""
+    result = send_due(held=True, batches=settings.EMAIL_TASK_BATCHES)
+    if result["more"]:
+        enqueue(None)
+    return result
 
 
 def sweep(stuck_after: timedelta | None = None) -> dict[str, int]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 import operator
+import re
 from dataclasses import dataclass
 from functools import reduce
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -15,6 +18,7 @@ from notifications import catalogue
 from notifications.catalogue import OUTPUTS, Permission
 from notifications.models import MessageType, OutputSetting, Preference, UserMessaging
 from notifications.preferences import site_switches, user_audiences, visible_keys
+from notifications.quiet_hours import QuietHours, quiet_until
 
 
 @dataclass
@@ -291,3 +295,115 @@ def unsubscribe(user_id: int, key: str, undo: bool = False) -> str:
 
 def message_type_name(key: str) -> str:
     return MessageType.objects.values_list("name", flat=True).get(key=key)
+
+
+# Quiet hours ----------------------------------------------------------------------------------
+
+QUIET_FIELDS = ("enabled", "start", "end", "weekends")
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$")
+
+
+class QuietHoursErrors(ValueError):
+    """Bad quiet-hours settings: `errors` maps each wrong field to why. Nothing was saved."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("invalid quiet hours")
+        self.errors = errors
+
+
+def user_messaging(user) -> UserMessaging:
+    """The user's switches that are not per message type ("no email at all", quiet hours),
+    their defaults when never saved. One query."""
+    return UserMessaging.objects.filter(user=user).first() or UserMessaging(user=user)
+
+
+def _quiet_settings(row: UserMessaging, zone: str) -> QuietHours:
+    return QuietHours(
+        enabled=row.quiet_hours_enabled,
+        start=row.quiet_hours_start,
+        end=row.quiet_hours_end,
+        weekends=row.quiet_hours_weekends,
+        timezone=zone,
+    )
+
+
+def quiet_hours_of(
+    user, now: datetime.datetime | None = None, row: UserMessaging | None = None
+) -> dict:
+    """The user's quiet hours as the page and the API show them: `enabled`, `start` and `end`
+    ("HH:MM", in `timezone`, the user's), `weekends`, and `quiet_until` (when the current
+    quiet period ends, ISO 8601 in UTC, or None when email goes out now). One query, none
+    when given the user's `row` (user_messaging)."""
+    row = row or user_messaging(user)
+    until = quiet_until(_quiet_settings(row, user.timezone), now or timezone.now())
+    return {
+        "enabled": row.quiet_hours_enabled,
+        "start": row.quiet_hours_start.strftime("%H:%M"),
+        "end": row.quiet_hours_end.strftime("%H:%M"),
+        "weekends": row.quiet_hours_weekends,
+        "timezone": user.timezone,
+        "quiet_until": until.isoformat() if until else None,
+    }
+
+
+def set_quiet_hours(user, changes) -> dict:
+    """Changes the listed quiet-hours fields (`enabled`, `weekends`: booleans; `start`, `end`:
+    "HH:MM" 24-hour times in the user's zone), all or nothing; the others keep their values.
+    Raises QuietHoursErrors for an unknown field, a wrong value, or a start equal to the end
+    (an empty range). The user's email already held for quiet hours is re-timed to the new
+    ones (sent at once when they are over or off). Returns quiet_hours_of(user)."""
+    if not isinstance(changes, dict):
+        raise QuietHoursErrors({"non_field_errors": _("Send an object of quiet-hours fields.")})
+    errors: dict[str, str] = {}
+    for name in set(changes) - set(QUIET_FIELDS):
+        errors[name] = _("Not a quiet-hours setting: use %s.") % ", ".join(QUIET_FIELDS)
+    row = user_messaging(user)
+    values = {
+        "enabled": row.quiet_hours_enabled,
+        "start": row.quiet_hours_start,
+        "end": row.quiet_hours_end,
+        "weekends": row.quiet_hours_weekends,
+    }
+    for name in ("enabled", "weekends"):
+        if name in changes:
+            if isinstance(changes[name], bool):
+                values[name] = changes[name]
+            else:
+                errors[name] = _("Must be true or false.")
+    for name in ("start", "end"):
+        if name in changes:
+            text = changes[name]
+            if isinstance(text, str) and _TIME.match(text.strip()):
+                values[name] = datetime.time.fromisoformat(text.strip())
+            else:
+                errors[name] = _("Must be a time as HH:MM, from 00:00 to 23:59.")
+    if "start" not in errors and "end" not in errors and values["start"] == values["end"]:
+        errors["end"] = _(
+            "Must differ from the start: quiet hours from %(time)s to %(time)s are empty."
+        ) % {"time": values["start"].strftime("%H:%M")}
+    if errors:
+        raise QuietHoursErrors(errors)
+    with transaction.atomic():
+        row.quiet_hours_enabled = values["enabled"]
+        row.quiet_hours_start = values["start"]
+        row.quiet_hours_end = values["end"]
+        row.quiet_hours_weekends = values["weekends"]
+        row.save()
+        _retime_held_email(user, _quiet_settings(row, user.timezone))
+    return quiet_hours_of(user)
+
+
+def _retime_held_email(user, settings: QuietHours) -> int:
+    """The user's email waiting for quiet hours now waits for the new ones: until they end, or
+    not at all when they are over or off (queued after commit). One UPDATE."""
+    from notifications.email import enqueue
+    from notifications.models import EmailDelivery
+
+    now = timezone.now()
+    until = quiet_until(settings, now) or now
+    count = EmailDelivery.objects.filter(
+        user=user, status=EmailDelivery.Status.PENDING, held_until__isnull=False
+    ).update(next_attempt_at=until, held_until=until)
+    if count and until == now:
+        transaction.on_commit(lambda: enqueue(None, count))
+    return count

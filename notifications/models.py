@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -131,6 +133,20 @@ class UserMessaging(models.Model):
     )
     email_off = models.BooleanField(
         default=False, help_text="No email at all (forced types are still emailed)."
+    )
+    # Quiet hours (notifications.quiet_hours): email waits until they end, in the user's zone.
+    quiet_hours_enabled = models.BooleanField(
+        default=False, help_text="Hold email (not urgent messages) during quiet hours."
+    )
+    quiet_hours_start = models.TimeField(
+        default=datetime.time(22, 0), help_text="Quiet from this time, in the user's zone."
+    )
+    quiet_hours_end = models.TimeField(
+        default=datetime.time(7, 0),
+        help_text="Quiet until this time; before the start means the next morning.",
+    )
+    quiet_hours_weekends = models.BooleanField(
+        default=False, help_text="Saturday and Sunday are quiet all day."
     )
 
     def __str__(self) -> str:
@@ -303,6 +319,12 @@ class EmailDelivery(models.Model):
     subject = models.CharField(max_length=300, blank=True, help_text="As sent.")
     why = models.CharField(
         max_length=20, blank=True, help_text="Why email was chosen (notifications.preferences)."
+    )
+    held_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Held for the recipient's quiet hours until then (next_attempt_at says when "
+        "it may go); empty: sent as soon as written.",
     )
     created_at = models.DateTimeField(default=timezone.now)
 

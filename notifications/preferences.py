@@ -11,15 +11,25 @@ The rules, per output, in order:
    whether they are logged in or not, unless both choices are off.
 Email always needs an address that is not suppressed.
 
+Then when: an output in HELD_OUTPUTS (email) chosen for a user who is in their quiet hours
+(notifications.quiet_hours, in their time zone) waits until those hours end, unless the
+message is urgent. Forced types wait too (forced says whether, not when); tasks wait like any
+other message. The web inbox never waits: its rows (and the live update of a page the user
+has open) are written at once.
+
 Everything is read in bulk: a constant number of queries for any number of users.
 """
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+from django.utils import timezone
+
 from notifications import catalogue, presence
-from notifications.catalogue import OUTPUTS, Audience, Permission
+from notifications.catalogue import OUTPUTS, Audience, Permission, Urgency
 from notifications.models import (
     EmailSuppression,
     MessageType,
@@ -28,6 +38,11 @@ from notifications.models import (
     SiteOutput,
     UserMessaging,
 )
+from notifications.quiet_hours import QuietHours, quiet_until
+
+# The outputs that wait for the end of a recipient's quiet hours. The web inbox is not one: the
+# user sees its rows when they look, which disturbs nobody.
+HELD_OUTPUTS = frozenset({"email"})
 
 
 @dataclass(frozen=True)
@@ -90,20 +105,29 @@ class Resolution:
     reasons: dict[int, str] = field(default_factory=dict)
     # output -> user id -> why code, for every chosen output
     why: dict[str, dict[int, str]] = field(default_factory=dict)
+    # output -> user id -> when its message may go (UTC), for recipients in quiet hours
+    held: dict[str, dict[int, datetime.datetime]] = field(default_factory=dict)
 
     def recipients_of(self, output: str) -> list[int]:
         return [u for u, outs in self.outputs.items() if output in outs]
 
 
 def resolve_outputs(
-    type_settings: TypeSettings, users: list[tuple[int, str]], only: frozenset[str] | None = None
+    type_settings: TypeSettings,
+    users: list[tuple[int, str]],
+    only: frozenset[str] | None = None,
+    *,
+    urgency: str = Urgency.NORMAL,
+    now: datetime.datetime | None = None,
 ) -> Resolution:
     """Decides the outputs of each (user id, email address) for one message type, among `only`
-    when the caller delivers the other outputs itself (instant messages are their own web inbox).
+    when the caller delivers the other outputs itself (instant messages are their own web inbox),
+    and which of them wait for the end of the user's quiet hours at `now` (a message of
+    `urgency` urgent never waits).
 
-    Queries: preferences, "no email at all" switches, suppressed addresses: at most three for
-    any number of users (plus one cache round trip for presence), none that cannot change the
-    answer.
+    Queries: preferences, per-user switches ("no email at all" and quiet hours, with each
+    user's time zone), suppressed addresses: at most three for any number of users (plus one
+    cache round trip for presence), none that cannot change the answer.
     """
     user_ids = [u for u, _ in users]
     wanted = [o for o in OUTPUTS if only is None or o in only]
@@ -130,12 +154,31 @@ def resolve_outputs(
         online = presence.logged_in(user_ids)
     email_off: set[int] = set()
     suppressed: set[str] = set()
+    quiet: dict[int, QuietHours] = {}
+    holding = urgency != Urgency.URGENT and bool(HELD_OUTPUTS & set(live))
     if emailing:
-        email_off = set(
-            UserMessaging.objects.filter(user_id__in=user_ids, email_off=True).values_list(
-                "user_id", flat=True
-            )
-        )
+        switched = Q(email_off=True)
+        if holding:
+            switched |= Q(quiet_hours_enabled=True)
+        for row in UserMessaging.objects.filter(switched, user_id__in=user_ids).values(
+            "user_id",
+            "email_off",
+            "quiet_hours_enabled",
+            "quiet_hours_start",
+            "quiet_hours_end",
+            "quiet_hours_weekends",
+            "user__timezone",
+        ):
+            if row["email_off"]:
+                email_off.add(row["user_id"])
+            if holding and row["quiet_hours_enabled"]:
+                quiet[row["user_id"]] = QuietHours(
+                    enabled=True,
+                    start=row["quiet_hours_start"],
+                    end=row["quiet_hours_end"],
+                    weekends=row["quiet_hours_weekends"],
+                    timezone=row["user__timezone"],
+                )
         addresses = {a.lower() for _, a in users if a}
         suppressed = {
             a.lower()
@@ -145,7 +188,8 @@ def resolve_outputs(
         }
 
     keeps = type_settings.keeps
-    result = Resolution(why={o: {} for o in wanted})
+    now = now or timezone.now()
+    result = Resolution(why={o: {} for o in wanted}, held={o: {} for o in wanted})
     for user_id, address in users:
         chosen: set[str] = set()
         why: list[str] = []
@@ -189,6 +233,10 @@ def resolve_outputs(
                     continue
             chosen.add(output)
             result.why[output][user_id] = code
+            if output in HELD_OUTPUTS and user_id in quiet:
+                until = quiet_until(quiet[user_id], now)
+                if until is not None:
+                    result.held[output][user_id] = until
         result.outputs[user_id] = chosen
         if not chosen:
             result.reasons[user_id] = "; ".join(why) or "no output"

@@ -6,3 +6,9 @@ from notifications.jobs import periodic
 def sweep_email():
     """Re-queues email whose task was lost (broker down) and frees rows of dead workers."""
     return email.sweep()
+
+
+@periodic("email.send_held", every_seconds=60)
+def send_held_email():
+    """Sends the email held for its recipients' quiet hours once those hours are over."""
+    return email.send_held()

@@ -232,13 +232,18 @@ def send(
                 batch = [r for r in batch if r[0] in fresh]
             if not batch:
                 continue
-            resolution = resolve_outputs(type_settings, batch, only)
+            resolution = resolve_outputs(
+                type_settings, batch, only, urgency=event.urgency, now=event.created_at
+            )
             by_id = dict(batch)
             for name, output in registered.items():
                 chosen = resolution.recipients_of(name)
                 if chosen:
                     result.outputs[name] += output.deliver(
-                        event, [(u, by_id[u]) for u in chosen], why=resolution.why[name]
+                        event,
+                        [(u, by_id[u]) for u in chosen],
+                        why=resolution.why[name],
+                        held=resolution.held.get(name) or {},
                     )
             Undelivered.objects.bulk_create(
                 [

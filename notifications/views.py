@@ -1,5 +1,6 @@
-"""Messaging preferences and the one-click unsubscribe page."""
+"""Messaging preferences (with quiet hours) and the one-click unsubscribe page."""
 
+import datetime
 from itertools import groupby
 
 from django.contrib import messages
@@ -47,6 +48,14 @@ def preferences(request):
             flows.set_email_off(request.user, "email_off" in request.POST)
             messages.success(request, "Your messaging preferences are saved.")
         return redirect("messaging-preferences")
+    return _page(request, rows)
+
+
+def _page(request, rows, quiet=None, quiet_errors=None, status=200):
+    """The preferences page; `quiet` and `quiet_errors` show a refused quiet-hours form as the
+    user filled it in."""
+    switches = flows.user_messaging(request.user)
+    quiet = quiet or flows.quiet_hours_of(request.user, row=switches)
     features = []
     for (feature, feature_name), feature_rows in groupby(
         rows, key=lambda r: (r.feature, r.feature_name)
@@ -81,10 +90,45 @@ def preferences(request):
         {
             "features": features,
             "type_count": sum(len(f["types"]) for f in features),
-            "email_off": flows.email_is_off(request.user),
+            "email_off": switches.email_off,
             "suppression": suppression,
+            "quiet": quiet,
+            "quiet_until": (
+                datetime.datetime.fromisoformat(quiet["quiet_until"])
+                if quiet["quiet_until"]
+                else None
+            ),
+            "quiet_errors": quiet_errors or {},
         },
+        status=status,
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def quiet_hours(request):
+    """The "Quiet hours" form of the preferences page: `quiet_enabled` and `quiet_weekends`
+    (checkboxes), `quiet_start` and `quiet_end` ("HH:MM"). Bad input shows the page again
+    with the errors by their fields, answers 400 and changes nothing."""
+    changes = {
+        "enabled": "quiet_enabled" in request.POST,
+        "start": request.POST.get("quiet_start", ""),
+        "end": request.POST.get("quiet_end", ""),
+        "weekends": "quiet_weekends" in request.POST,
+    }
+    try:
+        flows.set_quiet_hours(request.user, changes)
+    except flows.QuietHoursErrors as error:
+        shown = {**flows.quiet_hours_of(request.user), **changes}
+        return _page(
+            request,
+            flows.preference_grid(request.user),
+            quiet=shown,
+            quiet_errors=error.errors,
+            status=400,
+        )
+    messages.success(request, _("Your quiet hours are saved."))
+    return redirect(f"{reverse('messaging-preferences')}#quiet-hours")
 
 
 @login_required

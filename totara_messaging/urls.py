@@ -22,6 +22,11 @@ api = [
     ),
     path("tasks/<int:task_id>/<slug:action>", alerts_api.TaskAct.as_view(), name="api-task-act"),
     path("preferences/", notifications_api.PreferencesView.as_view(), name="api-preferences"),
+    path(
+        "preferences/quiet-hours/",
+        notifications_api.QuietHoursView.as_view(),
+        name="api-quiet-hours",
+    ),
     path("conversations/", instant_api.ConversationList.as_view(), name="api-conversations"),
     path(
         "conversations/<int:conversation_id>/messages/",
@@ -70,6 +75,11 @@ urlpatterns = [
     path("inbox/state", alerts_views.change_state, name="inbox-state"),
     path("why/<int:event_id>/", alerts_why.why, name="why"),
     path("preferences/messaging/", notifications_views.preferences, name="messaging-preferences"),
+    path(
+        "preferences/messaging/quiet-hours/",
+        notifications_views.quiet_hours,
+        name="messaging-quiet-hours",
+    ),
     path(
         "preferences/messaging/switch/",
         notifications_views.switch_preferences,
