@@ -26,19 +26,20 @@ def can_award(user, badge: Badge) -> bool:
     )
 
 
-def _announce(award: Award, sender=None) -> None:
-    badge = award.badge
+def _tell(badge: Badge, awards: list[Award], *, url: str, dedupe_key: str, sender=None) -> None:
+    """Tells the learners of `awards` (one badge) in one send, and its creator in another that
+    names them all."""
     notifications.send(
         "badges.recipient_notice",
-        [award.user],
+        [a.user for a in awards],
         context={
             "badge": badge.name,
             "badge_description": badge.description,
             "issuer": badge.issuer,
         },
         sender=sender,
-        url=award.get_absolute_url(),
-        dedupe_key=f"badges:award:{award.pk}",
+        url=url,
+        dedupe_key=dedupe_key,
     )
     if badge.created_by_id:
         notifications.send(
@@ -46,13 +47,23 @@ def _announce(award: Award, sender=None) -> None:
             [badge.created_by_id],
             context={
                 "badge": badge.name,
-                "learner": award.user.display_name,
-                "awarded_at": award.awarded_at,
+                "learner": ", ".join(sorted(a.user.display_name for a in awards)),
+                "awarded_at": awards[0].awarded_at,
             },
             sender=sender,
             url=badge.get_absolute_url(),
-            dedupe_key=f"badges:award:{award.pk}",
+            dedupe_key=dedupe_key,
         )
+
+
+def _announce(award: Award, sender=None) -> None:
+    _tell(
+        award.badge,
+        [award],
+        url=award.get_absolute_url(),
+        dedupe_key=f"badges:award:{award.pk}",
+        sender=sender,
+    )
 
 
 def award_completion_badges(enrolments) -> list[Award]:
@@ -104,29 +115,12 @@ def award_completion_badges(enrolments) -> list[Award]:
         by_badge.setdefault(award.badge_id, []).append(award)
     for group in by_badge.values():
         badge = group[0].badge
-        notifications.send(
-            "badges.recipient_notice",
-            [a.user for a in group],
-            context={
-                "badge": badge.name,
-                "badge_description": badge.description,
-                "issuer": badge.issuer,
-            },
+        _tell(
+            badge,
+            group,
             url=reverse("badges:mine"),
             dedupe_key=f"badges:badge:{badge.pk}:completion:{now.timestamp()}",
         )
-        if badge.created_by_id:
-            notifications.send(
-                "badges.creator_notice",
-                [badge.created_by_id],
-                context={
-                    "badge": badge.name,
-                    "learner": ", ".join(sorted(a.user.display_name for a in group)),
-                    "awarded_at": now,
-                },
-                url=badge.get_absolute_url(),
-                dedupe_key=f"badges:badge:{badge.pk}:completion:{now.timestamp()}",
-            )
     return awards
 
 
