@@ -17,6 +17,12 @@ message is urgent. Forced types wait too (forced says whether, not when); tasks 
 other message. The web inbox never waits: its rows (and the live update of a page the user
 has open) are written at once.
 
+A recipient who muted what the event comes from (notifications.muting: a course, a
+discussion, a program) gets nothing from it by email or push unless the site forces that
+output; if they also hid its alerts, its web row is written archived (out of the lists and
+counts, never pushed live, kept in the Archived tab: a forced web row is still delivered). A
+mute never silences a task or an urgent message.
+
 Everything is read in bulk: a constant number of queries for any number of users.
 """
 
@@ -29,7 +35,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from notifications import catalogue, presence
-from notifications.catalogue import OUTPUTS, Audience, Permission, Urgency
+from notifications.catalogue import OUTPUTS, Audience, Kind, Permission, Urgency
 from notifications.models import (
     EmailSuppression,
     MessageType,
@@ -38,6 +44,7 @@ from notifications.models import (
     SiteOutput,
     UserMessaging,
 )
+from notifications.muting import MUTED_OUTPUTS, muted_by
 from notifications.quiet_hours import QuietHours, quiet_until
 
 # The outputs that wait for the end of a recipient's quiet hours. The web inbox is not one: the
@@ -107,6 +114,9 @@ class Resolution:
     why: dict[str, dict[int, str]] = field(default_factory=dict)
     # output -> user id -> when its message may go (UTC), for recipients in quiet hours
     held: dict[str, dict[int, datetime.datetime]] = field(default_factory=dict)
+    # output -> the users who muted what the event comes from and hid its alerts: their web
+    # rows are written archived
+    hidden: dict[str, set[int]] = field(default_factory=dict)
 
     def recipients_of(self, output: str) -> list[int]:
         return [u for u, outs in self.outputs.items() if output in outs]
@@ -119,15 +129,17 @@ def resolve_outputs(
     *,
     urgency: str = Urgency.NORMAL,
     now: datetime.datetime | None = None,
+    about: tuple[str, ...] | list[str] = (),
 ) -> Resolution:
     """Decides the outputs of each (user id, email address) for one message type, among `only`
     when the caller delivers the other outputs itself (instant messages are their own web inbox),
     and which of them wait for the end of the user's quiet hours at `now` (a message of
-    `urgency` urgent never waits).
+    `urgency` urgent never waits). `about` holds the subject keys of what the event comes
+    from, for the recipients' mutes.
 
     Queries: preferences, per-user switches ("no email at all" and quiet hours, with each
-    user's time zone), suppressed addresses: at most three for any number of users (plus one
-    cache round trip for presence), none that cannot change the answer.
+    user's time zone), suppressed addresses, mutes of `about`: at most four for any number of
+    users (plus one cache round trip for presence), none that cannot change the answer.
     """
     user_ids = [u for u, _ in users]
     wanted = [o for o in OUTPUTS if only is None or o in only]
@@ -187,6 +199,20 @@ def resolve_outputs(
             )
         }
 
+    # Mutes matter to an event that names what it comes from, unless it is a task or urgent.
+    mutes: dict[int, dict[str, bool]] = {}
+    if (
+        about
+        and type_settings.message_type.kind != Kind.TASK
+        and urgency != Urgency.URGENT
+        and any(
+            (o in MUTED_OUTPUTS or o == "web")
+            and type_settings.settings[o].permission != Permission.FORCED
+            for o in live
+        )
+    ):
+        mutes = muted_by(user_ids, list(about))
+
     keeps = type_settings.keeps
     now = now or timezone.now()
     result = Resolution(why={o: {} for o in wanted}, held={o: {} for o in wanted})
@@ -224,6 +250,12 @@ def resolve_outputs(
                 else:
                     state = "in" if logged_in else "off"
                 code = why_code(WHY_CHOSEN if preference else WHY_DEFAULT, state)
+            muted = mutes.get(user_id)
+            if muted and output in MUTED_OUTPUTS and code != WHY_FORCED:
+                why.append(f"{output}: muted by the user")
+                continue
+            if muted and output not in MUTED_OUTPUTS and any(muted.values()):
+                result.hidden.setdefault(output, set()).add(user_id)
             if output == "email":
                 if not address:
                     why.append("email: the user has no email address")

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from notifications import flows
 from notifications.email import read_unsubscribe_token
-from notifications.models import EmailSuppression, MessageType
+from notifications.models import EmailSuppression, MessageType, Mute
 
 
 @login_required
@@ -99,6 +99,7 @@ def _page(request, rows, quiet=None, quiet_errors=None, status=200):
                 else None
             ),
             "quiet_errors": quiet_errors or {},
+            "mutes": Mute.objects.filter(user=request.user),
         },
         status=status,
     )
