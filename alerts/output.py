@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
 class WebOutput:
     name = "web"
 
-    def deliver(self, event, recipients, why=None, held=None) -> int:
+    def deliver(self, event, recipients, why=None, held=None, digest=None) -> int:
         # Inbox rows never wait for quiet hours (`held` is for the outputs that do).
         message_type = catalogue.get(event.key)
         kind = Alert.Kind.TASK if message_type.kind == Kind.TASK else Alert.Kind.ALERT

@@ -204,7 +204,7 @@ class EmailDeliveryAdmin(admin.ModelAdmin):
 
     @admin.display(description="Type")
     def key(self, obj):
-        return obj.event.key
+        return obj.event.key if obj.event_id else f"digest ({obj.why})"
 
     @admin.display(description="Error")
     def short_error(self, obj):

@@ -244,6 +244,7 @@ def send(
                         [(u, by_id[u]) for u in chosen],
                         why=resolution.why[name],
                         held=resolution.held.get(name) or {},
+                        digest=resolution.digest.get(name) or {},
                     )
             Undelivered.objects.bulk_create(
                 [
