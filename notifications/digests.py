@@ -88,7 +88,7 @@ def send_digests(now: datetime.datetime | None = None) -> dict[str, int]:
     them. Idempotent: a second run at the same time makes nothing. Queries: a constant number
     per CHUNK users with waiting email, and three statements per digest made."""
     now = now or timezone.now()
-    tally = {"digests": 0, "items": 0, "skipped": 0}
+    tally = {"digests": 0, "items": 0, "skipped": 0, "errors": 0}
     waiting = (
         EmailDelivery.objects.filter(status=Status.DIGEST)
         .values_list("user_id", flat=True)
@@ -153,7 +153,7 @@ def _send_chunk(user_ids, now, site: str, switches: dict[str, bool]) -> dict[str
     for row in rows:
         by_user[row.user_id].append(row)
     skipped: list[int] = []
-    tally = {"digests": 0, "items": 0, "skipped": 0}
+    tally = {"digests": 0, "items": 0, "skipped": 0, "errors": 0}
     for user_id, user_rows in by_user.items():
         user = users.get(user_id)
         switches_row = messaging.get(user_id)
@@ -199,7 +199,13 @@ def _send_chunk(user_ids, now, site: str, switches: dict[str, bool]) -> dict[str
             if quiet_until(settings_, now) is not None:
                 continue  # the digest waits for the end of quiet hours
         for (cadence, period), items in due.items():
-            if _make(user, cadence, period, items, overrides):
+            try:
+                made = _make(user, cadence, period, items, overrides)
+            except Exception:  # one user's digest that cannot be made must not stop the rest
+                logger.exception("digest %s %s of user %s failed", cadence, period, user_id)
+                tally["errors"] += 1
+                continue  # its items still wait: the next run tries again
+            if made:
                 tally["digests"] += 1
                 tally["items"] += len(items)
     if skipped:

@@ -27,6 +27,11 @@ api = [
         notifications_api.QuietHoursView.as_view(),
         name="api-quiet-hours",
     ),
+    path(
+        "preferences/cadence/",
+        notifications_api.CadenceView.as_view(),
+        name="api-cadence",
+    ),
     path("conversations/", instant_api.ConversationList.as_view(), name="api-conversations"),
     path(
         "conversations/<int:conversation_id>/messages/",
@@ -79,6 +84,11 @@ urlpatterns = [
         "preferences/messaging/quiet-hours/",
         notifications_views.quiet_hours,
         name="messaging-quiet-hours",
+    ),
+    path(
+        "preferences/messaging/cadence/",
+        notifications_views.cadence,
+        name="messaging-cadence",
     ),
     path(
         "preferences/messaging/switch/",
