@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from notifications.catalogue import OUTPUTS, Kind, Permission, Urgency
 
@@ -79,10 +79,10 @@ class SiteOutput(models.Model):
 class Cadence(models.TextChoices):
     """How often a user's email of one feature goes out (notifications.preferences)."""
 
-    IMMEDIATELY = "immediately", _("Immediately")
-    DAILY = "daily", _("Daily digest")
-    WEEKLY = "weekly", _("Weekly digest")
-    NEVER = "never", _("Never")
+    IMMEDIATELY = "immediately", pgettext_lazy("email frequency", "Immediately")
+    DAILY = "daily", pgettext_lazy("email frequency", "Daily digest")
+    WEEKLY = "weekly", pgettext_lazy("email frequency", "Weekly digest")
+    NEVER = "never", pgettext_lazy("email frequency", "Never")
 
 
 class SiteMessaging(models.Model):
