@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Min
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -85,21 +86,30 @@ class _Item:
 
 def send_digests(now: datetime.datetime | None = None) -> dict[str, int]:
     """Periodic (`email.send_digests`): makes every digest that is due at `now` and queues
-    them. Idempotent: a second run at the same time makes nothing. Queries: a constant number
-    per CHUNK users with waiting email, and three statements per digest made."""
+    them. Idempotent: a second run at the same time makes nothing.
+
+    It first reads, per user and feature, only when the oldest waiting message came (one
+    aggregate query), so a run at which nobody's digest is due reads no message. Then per
+    CHUNK users a constant number of queries, and per digest made three statements in a
+    savepoint."""
     now = now or timezone.now()
     tally = {"digests": 0, "items": 0, "skipped": 0, "errors": 0}
-    waiting = (
+    waiting: dict[int, dict[str, datetime.datetime]] = defaultdict(dict)
+    for user_id, feature, oldest in (
         EmailDelivery.objects.filter(status=Status.DIGEST)
-        .values_list("user_id", flat=True)
-        .distinct()
-        .order_by("user_id")
-    )
-    user_ids = list(waiting)
+        .order_by()
+        .values("user_id", "event__message_type__feature")
+        .annotate(oldest=Min("created_at"))
+        .values_list("user_id", "event__message_type__feature", "oldest")
+    ):
+        waiting[user_id][feature] = oldest
+    if not waiting:
+        return tally
+    user_ids = sorted(waiting)
     site = SiteMessaging.load().email_cadence
     switches = site_switches()
     for start in range(0, len(user_ids), CHUNK):
-        result = _send_chunk(user_ids[start : start + CHUNK], now, site, switches)
+        result = _send_chunk(user_ids[start : start + CHUNK], waiting, now, site, switches)
         for name, count in result.items():
             tally[name] += count
     if tally["digests"]:
@@ -110,7 +120,25 @@ def send_digests(now: datetime.datetime | None = None) -> dict[str, int]:
     return tally
 
 
-def _send_chunk(user_ids, now, site: str, switches: dict[str, bool]) -> dict[str, int]:
+def _cadence(cadences: dict[str, str], feature: str, site: str) -> str:
+    return cadences.get(feature) or cadences.get(ALL_FEATURES) or site
+
+
+def _in_quiet_hours(row: UserMessaging | None, tz: str, now: datetime.datetime) -> bool:
+    if row is None or not row.quiet_hours_enabled:
+        return False
+    settings_ = QuietHours(
+        enabled=True,
+        start=row.quiet_hours_start,
+        end=row.quiet_hours_end,
+        weekends=row.quiet_hours_weekends,
+        timezone=tz,
+    )
+    return quiet_until(settings_, now) is not None
+
+
+def _send_chunk(user_ids, waiting, now, site: str, switches: dict[str, bool]) -> dict[str, int]:
+    tally = {"digests": 0, "items": 0, "skipped": 0, "errors": 0}
     users = get_user_model().objects.in_bulk(user_ids)
     cadences: dict[int, dict[str, str]] = defaultdict(dict)
     for user_id, feature, cadence in EmailCadence.objects.filter(user_id__in=user_ids).values_list(
@@ -118,6 +146,36 @@ def _send_chunk(user_ids, now, site: str, switches: dict[str, bool]) -> dict[str
     ):
         cadences[user_id][feature] = cadence
     messaging = {m.user_id: m for m in UserMessaging.objects.filter(user_id__in=user_ids)}
+    done = set(
+        Digest.objects.filter(
+            user_id__in=user_ids, period__gte=now.date() - datetime.timedelta(days=8)
+        )
+        .exclude(cadence=Cadence.IMMEDIATELY)
+        .values_list("user_id", "cadence", "period")
+    )
+
+    def worth_reading(user_id: int) -> bool:
+        """Whether this user's waiting messages may go (or be dropped) now."""
+        user = users.get(user_id)
+        if user is None or not user.is_active or not user.email:
+            return True  # to drop them
+        quiet = _in_quiet_hours(messaging.get(user_id), user.timezone, now)
+        for feature, oldest in waiting[user_id].items():
+            cadence = _cadence(cadences[user_id], feature, site)
+            if cadence == Cadence.NEVER:
+                return True
+            if quiet:
+                continue
+            if cadence not in DIGEST_CADENCES:
+                return True
+            period, start = period_start(cadence, user.timezone, now)
+            if oldest < start and (user_id, cadence, period) not in done:
+                return True
+        return False
+
+    user_ids = [u for u in user_ids if worth_reading(u)]
+    if not user_ids:
+        return tally
     rows = list(
         EmailDelivery.objects.filter(status=Status.DIGEST, user_id__in=user_ids)
         .select_related("event", "event__message_type", "event__sender")
@@ -141,30 +199,18 @@ def _send_chunk(user_ids, now, site: str, switches: dict[str, bool]) -> dict[str
         (t.message_type_id, t.language): t
         for t in MessageTemplate.objects.filter(message_type_id__in=type_ids)
     }
-    done = set(
-        Digest.objects.filter(
-            user_id__in=user_ids, period__gte=now.date() - datetime.timedelta(days=8)
-        )
-        .exclude(cadence=Cadence.IMMEDIATELY)
-        .values_list("user_id", "cadence", "period")
-    )
 
     by_user: dict[int, list[EmailDelivery]] = defaultdict(list)
     for row in rows:
         by_user[row.user_id].append(row)
     skipped: list[int] = []
-    tally = {"digests": 0, "items": 0, "skipped": 0, "errors": 0}
     for user_id, user_rows in by_user.items():
         user = users.get(user_id)
         switches_row = messaging.get(user_id)
         due: dict[tuple[str, datetime.date], list[EmailDelivery]] = defaultdict(list)
         for row in user_rows:
             message_type = row.event.message_type
-            cadence = (
-                cadences[user_id].get(message_type.feature)
-                or cadences[user_id].get(ALL_FEATURES)
-                or site
-            )
+            cadence = _cadence(cadences[user_id], message_type.feature, site)
             setting = email_settings.get(message_type.id)
             if (
                 user is None
@@ -186,18 +232,8 @@ def _send_chunk(user_ids, now, site: str, switches: dict[str, bool]) -> dict[str
             else:  # back to "immediately": what waited goes now
                 period = now.astimezone(_zone(user.timezone)).date()
             due[(cadence, period)].append(row)
-        if not due:
-            continue
-        if switches_row is not None and switches_row.quiet_hours_enabled:
-            settings_ = QuietHours(
-                enabled=True,
-                start=switches_row.quiet_hours_start,
-                end=switches_row.quiet_hours_end,
-                weekends=switches_row.quiet_hours_weekends,
-                timezone=user.timezone,
-            )
-            if quiet_until(settings_, now) is not None:
-                continue  # the digest waits for the end of quiet hours
+        if not due or _in_quiet_hours(switches_row, user.timezone, now):
+            continue  # nothing due, or it waits for the end of quiet hours
         for (cadence, period), items in due.items():
             try:
                 made = _make(user, cadence, period, items, overrides)

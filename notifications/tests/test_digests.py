@@ -398,10 +398,23 @@ def test_the_job_costs_a_constant_number_of_queries_per_digest(send_at, db):
     # Per digest: a savepoint, its outbox row, the digest, its items claimed, the release.
     per_digest = (thirty - three) / 27
     assert per_digest == 5
-    # The reads: the users with waiting email, the site's settings and switches, then per
-    # chunk of users: them, their cadences, their switches, the waiting rows, the types'
-    # email settings, the types turned off, the admins' templates, the digests already made.
+    # The reads: when each user's oldest message per feature came, the site's settings and
+    # switches, then per chunk of users: them, their cadences, their switches, the digests
+    # already made, the waiting rows, the types' email settings, the types turned off, the
+    # admins' templates.
     assert three - 3 * per_digest == 11
+
+
+def test_a_run_when_no_digest_is_due_reads_no_message(send_at, db):
+    users = UserFactory.create_batch(5)
+    for person in users:
+        choose(person, Cadence.DAILY)
+    send_at(WEDNESDAY, ALERT, users)
+    with CaptureQueriesContext(connection) as queries:
+        assert digests.send_digests(WEDNESDAY + dt.timedelta(hours=1))["digests"] == 0
+    # The oldest waiting message per user and feature, the site's settings and switches, the
+    # users, their cadences, their switches, their digests: no message row.
+    assert len(queries) == 7, [q["sql"][:80] for q in queries]
 
 
 def test_an_urgent_message_in_quiet_hours_is_emailed_now_whatever_the_cadence(send_at, user):
