@@ -525,3 +525,24 @@ def test_the_api_answers_400_for_bad_input_and_changes_nothing(client, user, bod
 
 def test_the_api_needs_a_login(client, db):
     assert client.get(API).status_code in (401, 403)
+
+
+def test_the_admin_sets_the_site_default_and_lists_digests_and_their_rows(
+    client, send_at, run_job, user
+):
+    from accounts.factories import AdminFactory
+
+    client.force_login(AdminFactory())
+    form = client.get("/admin/notifications/sitemessaging/add/").content.decode()
+    assert 'name="email_cadence"' in form and 'value="never"' not in form
+    response = client.post(
+        "/admin/notifications/sitemessaging/add/", {"email_cadence": "daily"}, follow=True
+    )
+    assert response.status_code == 200
+    assert SiteMessaging.load().email_cadence == "daily"
+    send_at(WEDNESDAY, ALERT, [user])
+    run_job(at(2026, 1, 15, 7, 0))
+    listing = client.get("/admin/notifications/digest/").content.decode()
+    assert "Your daily digest: 1 new message" in listing and "Sent" in listing
+    log = client.get("/admin/notifications/emaildelivery/").content.decode()
+    assert "digest (digest-daily)" in log and "Sent in a digest" in log
