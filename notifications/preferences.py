@@ -344,7 +344,7 @@ def batch_cadences(feature: str, user_ids: list[int]) -> Cadences:
 
 def emails(user, key: str) -> bool:
     """Whether a message of type `key` sent to `user` now would be emailed (a page that promises
-    an email asks this first). Four queries at most."""
+    an email asks this first). Five queries at most."""
     resolution = resolve_outputs(TypeSettings.load(key), [(user.pk, user.email)])
     return "email" in resolution.outputs.get(user.pk, set())
 
