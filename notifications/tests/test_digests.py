@@ -546,3 +546,24 @@ def test_the_admin_sets_the_site_default_and_lists_digests_and_their_rows(
     assert "Your daily digest: 1 new message" in listing and "Sent" in listing
     log = client.get("/admin/notifications/emaildelivery/").content.decode()
     assert "digest (digest-daily)" in log and "Sent in a digest" in log
+
+
+def test_with_batch_sending_a_digest_goes_on_its_own(send_at, run_job, user, other_user, settings):
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+    settings.EMAIL_BATCH_SEND = True
+    settings.EMAIL_MERGE_FIELD = "{{{{{}}}}}"  # {{name}}
+    choose(user, Cadence.DAILY)
+    choose(other_user, Cadence.DAILY)
+    send_at(WEDNESDAY, ALERT, [user, other_user])
+    run_job(at(2026, 1, 15, 7, 0))
+    assert sorted(m.to[0] for m in digest_mail()) == sorted([user.email, other_user.email])
+    assert set(Digest.objects.values_list("delivery__status", flat=True)) == {Status.SENT}
+
+
+def test_never_for_an_email_only_type_is_recorded_as_undelivered(send_at, user):
+    from notifications.models import Undelivered
+
+    choose(user, Cadence.NEVER, feature="courses")
+    result = send_at(WEDNESDAY, COURSE, [user])  # web is off by default for email types
+    assert result.undelivered == 1
+    assert "chose no email for" in Undelivered.objects.get(user=user).reason
