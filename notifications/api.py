@@ -1,11 +1,13 @@
-"""JSON API: counters, messaging preferences, quiet hours and email cadence."""
+"""JSON API: counters, messaging preferences, quiet hours, mutes and email cadence."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from notifications import flows, live
+from notifications import flows, live, muting
+from notifications.models import Mute
 
 
 class CountsView(APIView):
@@ -88,6 +90,66 @@ class QuietHoursView(APIView):
             return Response(flows.set_quiet_hours(request.user, request.data))
         except flows.QuietHoursErrors as error:
             return Response({"errors": error.errors}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class MuteSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    subject = serializers.CharField(help_text='What is muted: "courses.course:3", ...')
+    label = serializers.CharField(read_only=True)
+    hide_web = serializers.BooleanField(
+        default=False, help_text="Also keep its alerts out of the inbox (tasks still come)."
+    )
+    event = serializers.IntegerField(
+        write_only=True, help_text="A message of yours that comes from `subject`."
+    )
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+def _mute_dict(mute: Mute) -> dict:
+    return {
+        "id": mute.pk,
+        "subject": mute.subject,
+        "label": mute.label,
+        "hide_web": mute.hide_web,
+        "created_at": mute.created_at,
+    }
+
+
+class MuteList(APIView):
+    @extend_schema(responses=MuteSerializer(many=True))
+    def get(self, request):
+        """What the user muted: nothing from these is emailed or pushed to them."""
+        return Response([_mute_dict(m) for m in Mute.objects.filter(user=request.user)])
+
+    @extend_schema(request=MuteSerializer, responses=MuteSerializer)
+    def post(self, request):
+        """Mutes `subject`, named by one of the user's messages (`event`); again updates
+        `hide_web`. A subject the user may not mute answers 400 with the reason."""
+        data = request.data if isinstance(request.data, dict) else {}
+        hide_web = data.get("hide_web", False)
+        if not isinstance(hide_web, bool):
+            return Response(
+                {"errors": {"hide_web": _("Must be true or false.")}},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        try:
+            mute = muting.mute(
+                request.user,
+                str(data.get("subject", "")),
+                event_id=data.get("event"),
+                hide_web=hide_web,
+            )
+        except muting.MuteError as error:
+            return Response({"errors": {"subject": str(error)}}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(_mute_dict(mute), status=status.HTTP_201_CREATED)
+
+
+class MuteDetail(APIView):
+    def delete(self, request, mute_id: int):
+        """Unmutes; another user's mute (or none) answers 404."""
+        if not muting.unmute(request.user, mute_id):
+            return Response({"detail": _("No such mute.")}, status=status.HTTP_404_NOT_FOUND)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 CADENCES = ["immediately", "daily", "weekly", "never"]

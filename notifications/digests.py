@@ -7,7 +7,8 @@ The email.send_digests job (every 15 minutes) sends each user, in their own time
 - at once, what waited for a feature the user has since set to "immediately".
 A digest due in the user's quiet hours waits until they end. At send time the job drops what
 the user no longer wants by email (the type's email turned off, the feature set to "never",
-"no email at all", or the site no longer allowing it); nothing left, no digest.
+"no email at all", what it comes from muted, or the site no longer allowing it); nothing
+left, no digest.
 
 Each digest is made in one transaction: its Digest row (unique per user, cadence and period,
 so a second run makes none), its own outbox row, and its items moved from `digest` to
@@ -45,6 +46,7 @@ from notifications.models import (
     SiteMessaging,
     UserMessaging,
 )
+from notifications.muting import muted_by
 from notifications.preferences import ALL_FEATURES, DIGEST_CADENCES, site_switches
 from notifications.quiet_hours import QuietHours, instant, quiet_until
 from notifications.rendering import _zone, absolute, render
@@ -199,6 +201,9 @@ def _send_chunk(user_ids, waiting, now, site: str, switches: dict[str, bool]) ->
         (t.message_type_id, t.language): t
         for t in MessageTemplate.objects.filter(message_type_id__in=type_ids)
     }
+    # What the users muted since (a course, a discussion, a program): none of it is emailed.
+    subjects = {s["key"] for r in rows for s in (r.event.about or ())}
+    mutes = muted_by(user_ids, sorted(subjects))
 
     by_user: dict[int, list[EmailDelivery]] = defaultdict(list)
     for row in rows:
@@ -218,6 +223,7 @@ def _send_chunk(user_ids, waiting, now, site: str, switches: dict[str, bool]) ->
                 or not user.email
                 or cadence == Cadence.NEVER
                 or (user_id, message_type.id) in turned_off
+                or any(s["key"] in mutes.get(user_id, {}) for s in row.event.about or ())
                 or (switches_row is not None and switches_row.email_off)
                 or not switches.get("email", True)
                 or setting is None

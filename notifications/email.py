@@ -14,6 +14,7 @@ import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import make_msgid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
@@ -62,7 +63,7 @@ def unsubscribe_url(user_id: int, key: str) -> str:
 class EmailOutput:
     name = "email"
 
-    def deliver(self, event, recipients, why=None, held=None, digest=None) -> int:
+    def deliver(self, event, recipients, why=None, held=None, muted=None, digest=None) -> int:
         """Writes the outbox rows; a row held for its recipient's quiet hours waits with
         `held_until` and a `next_attempt_at` of that time (the email.send_held job and the
         sweeper send it then; no claim takes it before). A row for a recipient in `digest`
@@ -261,6 +262,7 @@ class MessageBuilder:
             "unsubscribe_url": link,
             "preferences_url": self.preferences_url,
             "why_url": self.why_url(event.pk),
+            "mute_links": self.mute_links(event),
             "message_type": event.message_type,
             "language": user.language,
         }
@@ -268,6 +270,15 @@ class MessageBuilder:
             text = render_to_string("email/message.txt", layout)
             html = render_to_string("email/message.html", layout)
         return rendered.subject, text, html
+
+    def mute_links(self, event) -> list[tuple[str, str]]:
+        """(label, address) of the page that mutes each thing the event comes from: the same
+        for every recipient (the page checks the signed-in reader received the event)."""
+        base = absolute(reverse("mute"))
+        return [
+            (s["label"], f"{base}?{urlencode({'event': event.pk, 'subject': s['key']})}")
+            for s in event.about or ()
+        ]
 
     def why_url(self, event_id: int) -> str:
         """The event's "Why did I get this?" page: the same for every recipient (it shows the

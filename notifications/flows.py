@@ -22,10 +22,15 @@ from notifications.models import (
     MessageType,
     OutputSetting,
     Preference,
-    SiteMessaging,
     UserMessaging,
 )
-from notifications.preferences import ALL_FEATURES, site_switches, user_audiences, visible_keys
+from notifications.preferences import (
+    ALL_FEATURES,
+    site_switches,
+    user_audiences,
+    user_cadences,
+    visible_keys,
+)
 from notifications.quiet_hours import QuietHours, quiet_until
 
 
@@ -434,18 +439,23 @@ class CadenceErrors(ValueError):
 def cadence_features(user) -> list[tuple[str, str]]:
     """(label, name) of each feature with a type the user can receive, by name. One query."""
     visible = visible_keys(user_audiences(user))
-    features = {t.feature: t.feature_name for t in catalogue.all_types() if t.key in visible}
-    return sorted(features.items(), key=lambda f: (f[1].lower(), f[0]))
+    return features_of(
+        (t.feature, t.feature_name) for t in catalogue.all_types() if t.key in visible
+    )
+
+
+def features_of(pairs) -> list[tuple[str, str]]:
+    """The distinct (label, name) pairs, by name."""
+    return sorted(set(pairs), key=lambda f: (f[1].lower(), f[0]))
 
 
 def cadence_of(user, features: list[tuple[str, str]] | None = None) -> dict:
     """The user's email cadence as the page and the API show it: `default` (their choice for
     all features, or None: the site's), `site_default`, and `features`, one item per feature
     they can receive with `feature`, `name`, `cadence` (their choice, or None: their default)
-    and `effective` (what applies). Three queries."""
+    and `effective` (what applies). Two queries; one when given the `features`."""
     features = features if features is not None else cadence_features(user)
-    chosen = dict(EmailCadence.objects.filter(user=user).values_list("feature", "cadence"))
-    site = SiteMessaging.load().email_cadence
+    chosen, site = user_cadences(user.pk)
     default = chosen.get(ALL_FEATURES)
     return {
         "default": default,

@@ -280,6 +280,12 @@ class Event(models.Model):
         help_text="Who the recipients are to what happened, when not the people it is about: "
         "`manager` for a manager's copy.",
     )
+    about = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='What the event comes from, that a recipient may mute: [{"key": '
+        '"courses.course:3", "label": "Workplace safety"}, ...] (notifications.muting).',
+    )
     recipient_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -473,3 +479,26 @@ class HeldReply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_address} -> {self.kind} #{self.target_id} ({self.status})"
+
+
+class Mute(models.Model):
+    """A user muted a course, a discussion, a program or a conversation (notifications.muting):
+    nothing from it reaches them by email or push; its alerts stay in the inbox unless
+    `hide_web`."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(max_length=120, help_text='"app.model:id" of what is muted.')
+    label = models.CharField(max_length=300, help_text="Its name when it was muted.")
+    hide_web = models.BooleanField(
+        default=False, help_text="Also keep its alerts out of the inbox (tasks still come)."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["label", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "subject"], name="one_mute_per_subject")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} muted {self.subject}"

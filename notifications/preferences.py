@@ -17,6 +17,11 @@ message is urgent. Forced types wait too (forced says whether, not when); tasks 
 other message. The web inbox never waits: its rows (and the live update of a page the user
 has open) are written at once.
 
+A recipient who muted what the event comes from (notifications.muting: a course, a
+discussion, a program) gets nothing from it by email or push unless the site forces that
+output; if they also hid its alerts, its web row is written archived (out of the lists and
+counts, never pushed live, kept in the Archived tab: a forced web row is still delivered). A
+mute never silences a task or an urgent message.
 And how often (email cadence): email that may wait (not a task, not urgent, not a document to
 keep, not a type whose email the site forces) follows the user's cadence for the type's
 feature, else their cadence for all features, else the site's (SiteMessaging):
@@ -26,7 +31,7 @@ feature, else their cadence for all features, else the site's (SiteMessaging):
 - never: no email for that feature (web rows are still written).
 Forced email ignores the cadence as it ignores every other choice of the user: the site wants
 each of those emails delivered, on its own and on time. The digest job checks again what
-the user wants when it sends (`digest_dropped`).
+the user wants when it sends (notifications.digests).
 
 Everything is read in bulk: a constant number of queries for any number of users.
 """
@@ -52,6 +57,7 @@ from notifications.models import (
     SiteOutput,
     UserMessaging,
 )
+from notifications.muting import MUTED_OUTPUTS, muted_by
 from notifications.quiet_hours import QuietHours, quiet_until
 
 # The outputs that wait for the end of a recipient's quiet hours. The web inbox is not one: the
@@ -125,6 +131,9 @@ class Resolution:
     why: dict[str, dict[int, str]] = field(default_factory=dict)
     # output -> user id -> when its message may go (UTC), for recipients in quiet hours
     held: dict[str, dict[int, datetime.datetime]] = field(default_factory=dict)
+    # output -> the users who muted what the event comes from and hid its alerts: their web
+    # rows are written archived
+    hidden: dict[str, set[int]] = field(default_factory=dict)
     # output (email) -> user id -> `daily` or `weekly`, for recipients whose message waits for
     # their digest
     digest: dict[str, dict[int, str]] = field(default_factory=dict)
@@ -140,19 +149,21 @@ def resolve_outputs(
     *,
     urgency: str = Urgency.NORMAL,
     now: datetime.datetime | None = None,
+    about: tuple[str, ...] | list[str] = (),
 ) -> Resolution:
     """Decides the outputs of each (user id, email address) for one message type, among `only`
     when the caller delivers the other outputs itself (instant messages are their own web inbox),
     and which of them wait for the end of the user's quiet hours at `now` (a message of
-    `urgency` urgent never waits).
+    `urgency` urgent never waits). `about` holds the subject keys of what the event comes
+    from, for the recipients' mutes.
 
     Then which email goes into a digest, or not at all, by the users' cadence for the type's
     feature (`may_wait_for_digest`).
 
     Queries: preferences, per-user switches ("no email at all" and quiet hours, with each
     user's time zone), cadences (with the site's default, in the same query), suppressed
-    addresses: at most four for any number of users (plus one cache round trip for
-    presence), none that cannot change the answer.
+    addresses, mutes of `about`: at most five for any number of users (plus one cache round
+    trip for presence), none that cannot change the answer.
     """
     user_ids = [u for u, _ in users]
     wanted = [o for o in OUTPUTS if only is None or o in only]
@@ -215,6 +226,20 @@ def resolve_outputs(
             )
         }
 
+    # Mutes matter to an event that names what it comes from, unless it is a task or urgent.
+    mutes: dict[int, dict[str, bool]] = {}
+    if (
+        about
+        and type_settings.message_type.kind != Kind.TASK
+        and urgency != Urgency.URGENT
+        and any(
+            (o in MUTED_OUTPUTS or o == "web")
+            and type_settings.settings[o].permission != Permission.FORCED
+            for o in live
+        )
+    ):
+        mutes = muted_by(user_ids, list(about))
+
     keeps = type_settings.keeps
     now = now or timezone.now()
     result = Resolution(
@@ -254,6 +279,12 @@ def resolve_outputs(
                 else:
                     state = "in" if logged_in else "off"
                 code = why_code(WHY_CHOSEN if preference else WHY_DEFAULT, state)
+            muted = mutes.get(user_id)
+            if muted and output in MUTED_OUTPUTS and code != WHY_FORCED:
+                why.append(f"{output}: muted by the user")
+                continue
+            if muted and output not in MUTED_OUTPUTS and any(muted.values()):
+                result.hidden.setdefault(output, set()).add(user_id)
             if output == "email":
                 if not address:
                     why.append("email: the user has no email address")
@@ -316,18 +347,34 @@ class Cadences:
         return self.feature.get(user_id) or self.default.get(user_id) or self.site
 
 
-def batch_cadences(feature: str, user_ids: list[int]) -> Cadences:
-    """The cadences of `user_ids` for `feature`, with the site's default: one query (the
-    site's row read in a UNION with the users')."""
+def _with_site_default(cadences):
+    """(user id, feature, cadence) of these EmailCadence rows, and the site's default as a
+    row of feature _SITE, in one query (a UNION)."""
     site = SiteMessaging.objects.filter(pk=1).values_list(
         Value(0, output_field=IntegerField()),
         Value(_SITE, output_field=CharField()),
         "email_cadence",
     )
-    rows = (
+    return cadences.values_list("user_id", "feature", "cadence").union(site, all=True)
+
+
+def user_cadences(user_id: int) -> tuple[dict[str, str], str]:
+    """A user's cadences ({feature or ALL_FEATURES: cadence}) and the site's default. One
+    query."""
+    chosen: dict[str, str] = {}
+    site_cadence = Cadence.IMMEDIATELY
+    for _user, feature, cadence in _with_site_default(EmailCadence.objects.filter(user_id=user_id)):
+        if feature == _SITE:
+            site_cadence = cadence
+        else:
+            chosen[feature] = cadence
+    return chosen, site_cadence
+
+
+def batch_cadences(feature: str, user_ids: list[int]) -> Cadences:
+    """The cadences of `user_ids` for `feature`, with the site's default: one query."""
+    rows = _with_site_default(
         EmailCadence.objects.filter(user_id__in=user_ids, feature__in=[feature, ALL_FEATURES])
-        .values_list("user_id", "feature", "cadence")
-        .union(site, all=True)
     )
     by_feature: dict[int, str] = {}
     default: dict[int, str] = {}

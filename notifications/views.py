@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from notifications import flows
 from notifications.email import read_unsubscribe_token
-from notifications.models import Cadence, EmailSuppression, MessageType
+from notifications.models import Cadence, EmailSuppression, MessageType, Mute
 
 
 @login_required
@@ -57,7 +57,9 @@ def _page(
     """The preferences page; `quiet` and `quiet_errors` (`cadence` and `cadence_errors`) show
     a refused quiet-hours (email frequency) form as the user filled it in."""
     switches = flows.user_messaging(request.user)
-    cadence = cadence or flows.cadence_of(request.user)
+    cadence = cadence or flows.cadence_of(
+        request.user, flows.features_of((r.feature, r.feature_name) for r in rows)
+    )
     quiet = quiet or flows.quiet_hours_of(request.user, row=switches)
     features = []
     for (feature, feature_name), feature_rows in groupby(
@@ -102,6 +104,7 @@ def _page(
                 else None
             ),
             "quiet_errors": quiet_errors or {},
+            "mutes": Mute.objects.filter(user=request.user),
             "cadence": cadence,
             "cadence_choices": Cadence.choices,
             "site_cadence_label": Cadence(cadence["site_default"]).label,

@@ -567,3 +567,18 @@ def test_never_for_an_email_only_type_is_recorded_as_undelivered(send_at, user):
     result = send_at(WEDNESDAY, COURSE, [user])  # web is off by default for email types
     assert result.undelivered == 1
     assert "chose no email for" in Undelivered.objects.get(user=user).reason
+
+
+def test_what_the_user_muted_since_leaves_the_digest(send_at, run_job, user):
+    from features.courses.factories import CourseFactory
+    from notifications import muting
+
+    course = CourseFactory(full_name="Workplace safety")
+    choose(user, Cadence.DAILY)
+    first = send_at(WEDNESDAY, ALERT, [user], about=[course])
+    send_at(WEDNESDAY, COURSE, [user], context=context_for(COURSE, course="Welding"))
+    with time_machine.travel(WEDNESDAY + dt.timedelta(hours=1), tick=False):
+        muting.mute(user, muting.subject_key(course), event_id=first.event_id)
+    assert run_job(at(2026, 1, 15, 7, 0)) == {"digests": 1, "items": 1, "skipped": 1, "errors": 0}
+    assert "Welding" in digest_mail()[0].body
+    assert EmailDelivery.objects.get(event_id=first.event_id).status == Status.SKIPPED

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0007_quiet_hours'),
+        ('notifications', '0008_mute'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
