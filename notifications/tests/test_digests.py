@@ -582,3 +582,10 @@ def test_what_the_user_muted_since_leaves_the_digest(send_at, run_job, user):
     assert run_job(at(2026, 1, 15, 7, 0)) == {"digests": 1, "items": 1, "skipped": 1, "errors": 0}
     assert "Welding" in digest_mail()[0].body
     assert EmailDelivery.objects.get(event_id=first.event_id).status == Status.SKIPPED
+
+
+def test_the_schema_describes_the_cadence_api(client, user):
+    client.force_login(user)
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    body = response.content.decode()
+    assert "/api/preferences/cadence/" in body and "site_default" in body
