@@ -15,8 +15,9 @@ logger = logging.getLogger(__name__)
 class WebOutput:
     name = "web"
 
-    def deliver(self, event, recipients, why=None, held=None, muted=None) -> int:
-        # Inbox rows never wait for quiet hours (`held` is for the outputs that do). The rows of
+    def deliver(self, event, recipients, why=None, held=None, muted=None, digest=None) -> int:
+        # Inbox rows never wait for quiet hours (`held` is for the outputs that do), nor for a
+        # digest (`digest`, email's). The rows of
         # recipients who muted what the event comes from and hid its alerts (`muted`) are
         # written archived: out of the lists and counts, never pushed live.
         message_type = catalogue.get(event.key)

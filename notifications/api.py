@@ -1,4 +1,4 @@
-"""JSON API: counters, messaging preferences, quiet hours and mutes."""
+"""JSON API: counters, messaging preferences, quiet hours, mutes and email cadence."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -150,3 +150,52 @@ class MuteDetail(APIView):
         if not muting.unmute(request.user, mute_id):
             return Response({"detail": _("No such mute.")}, status=status.HTTP_404_NOT_FOUND)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+CADENCES = ["immediately", "daily", "weekly", "never"]
+
+
+class FeatureCadenceSerializer(serializers.Serializer):
+    feature = serializers.CharField(read_only=True, help_text="The feature's label.")
+    name = serializers.CharField(read_only=True)
+    cadence = serializers.ChoiceField(
+        choices=CADENCES, allow_null=True, help_text="The user's choice; null: their default."
+    )
+    effective = serializers.ChoiceField(choices=CADENCES, read_only=True)
+
+
+class CadenceSerializer(serializers.Serializer):
+    default = serializers.ChoiceField(
+        choices=CADENCES,
+        allow_null=True,
+        help_text="For every feature not set on its own; null: the site's default.",
+    )
+    site_default = serializers.ChoiceField(choices=CADENCES, read_only=True)
+    features = FeatureCadenceSerializer(many=True, read_only=True)
+
+
+class CadencePatchSerializer(serializers.Serializer):
+    default = serializers.ChoiceField(choices=CADENCES, allow_null=True, required=False)
+    features = serializers.DictField(
+        child=serializers.ChoiceField(choices=CADENCES, allow_null=True),
+        required=False,
+        help_text="{feature label: cadence or null}.",
+    )
+
+
+class CadenceView(APIView):
+    @extend_schema(responses=CadenceSerializer)
+    def get(self, request):
+        """How often the user's email comes, per feature: immediately, in a daily or weekly
+        digest (07:00 in their time zone; weekly on Mondays), or never. Tasks, urgent
+        messages, calendar invitations and email the site forces are always sent at once."""
+        return Response(flows.cadence_of(request.user))
+
+    @extend_schema(request=CadencePatchSerializer, responses=CadenceSerializer)
+    def patch(self, request):
+        """Changes `default` and/or `features`, all or none; a bad value answers 400 with
+        `{"errors": {field: why}}` (`features.<label>` for one feature) and changes nothing."""
+        try:
+            return Response(flows.set_cadence(request.user, request.data))
+        except flows.CadenceErrors as error:
+            return Response({"errors": error.errors}, status=status.HTTP_400_BAD_REQUEST)

@@ -19,6 +19,7 @@ class Output(Protocol):
         why: dict[int, str] | None = None,
         held: dict | None = None,
         muted: set[int] | None = None,
+        digest: dict | None = None,
     ) -> int:
         """Writes this output's rows for `event` to these (user id, email) recipients, each row
         with why this output was chosen for its recipient (`why`, by user id: a code of
@@ -27,7 +28,8 @@ class Output(Protocol):
         before that time (only outputs in preferences.HELD_OUTPUTS are given any).
         A recipient in `muted` muted what the event comes from and hid its alerts: the web
         output writes their row archived and pushes nothing (outputs in muting.MUTED_OUTPUTS
-        are never given any).
+        are never given any). A recipient in `digest` (user id -> `daily` or `weekly`) gets
+        the message in their next digest instead (only email is given any).
 
         Called inside send()'s transaction with one batch of recipients; must cost a constant
         number of queries per call and schedule any I/O (pushes, tasks) after commit. Returns

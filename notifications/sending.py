@@ -256,6 +256,7 @@ def send(
                         why=resolution.why[name],
                         held=resolution.held.get(name) or {},
                         muted=resolution.hidden.get(name) or set(),
+                        digest=resolution.digest.get(name) or {},
                     )
             Undelivered.objects.bulk_create(
                 [

@@ -30,6 +30,11 @@ api = [
     ),
     path("mutes/", notifications_api.MuteList.as_view(), name="api-mutes"),
     path("mutes/<int:mute_id>/", notifications_api.MuteDetail.as_view(), name="api-mute"),
+    path(
+        "preferences/cadence/",
+        notifications_api.CadenceView.as_view(),
+        name="api-cadence",
+    ),
     path("conversations/", instant_api.ConversationList.as_view(), name="api-conversations"),
     path(
         "conversations/<int:conversation_id>/messages/",
@@ -85,6 +90,11 @@ urlpatterns = [
     ),
     path("preferences/mute/", mute_views.mute, name="mute"),
     path("preferences/mute/<int:mute_id>/delete", mute_views.unmute, name="unmute"),
+    path(
+        "preferences/messaging/cadence/",
+        notifications_views.cadence,
+        name="messaging-cadence",
+    ),
     path(
         "preferences/messaging/switch/",
         notifications_views.switch_preferences,
