@@ -3,16 +3,19 @@
 import datetime
 from itertools import groupby
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from accounts import actions as account_actions
 from notifications import flows
 from notifications.email import read_unsubscribe_token
 from notifications.models import EmailSuppression, MessageType
@@ -51,9 +54,11 @@ def preferences(request):
     return _page(request, rows)
 
 
-def _page(request, rows, quiet=None, quiet_errors=None, status=200):
-    """The preferences page; `quiet` and `quiet_errors` show a refused quiet-hours form as the
-    user filled it in."""
+def _page(
+    request, rows, quiet=None, quiet_errors=None, status=200, profile=None, profile_errors=None
+):
+    """The preferences page; `quiet` and `quiet_errors` (`profile` and `profile_errors`) show a
+    refused quiet-hours (language and time zone) form as the user filled it in."""
     switches = flows.user_messaging(request.user)
     quiet = quiet or flows.quiet_hours_of(request.user, row=switches)
     features = []
@@ -99,6 +104,10 @@ def _page(request, rows, quiet=None, quiet_errors=None, status=200):
                 else None
             ),
             "quiet_errors": quiet_errors or {},
+            "profile": profile or account_actions.language_and_timezone_of(request.user),
+            "profile_errors": profile_errors or {},
+            "languages": settings.LANGUAGES,
+            "time_zones": account_actions.time_zones(),
         },
         status=status,
     )
@@ -129,6 +138,32 @@ def quiet_hours(request):
         )
     messages.success(request, _("Your quiet hours are saved."))
     return redirect(f"{reverse('messaging-preferences')}#quiet-hours")
+
+
+@login_required
+@require_http_methods(["POST"])
+def language(request):
+    """The "Language and time zone" form of the preferences page: `language` and `timezone`.
+    Bad input shows the page again with the errors by their fields, answers 400 and changes
+    nothing; saved, the page comes back in the chosen language."""
+    changes = {
+        "language": request.POST.get("language", ""),
+        "timezone": request.POST.get("timezone", ""),
+    }
+    try:
+        account_actions.set_language_and_timezone(request.user, changes)
+    except account_actions.ProfileErrors as error:
+        return _page(
+            request,
+            flows.preference_grid(request.user),
+            profile=changes,
+            profile_errors=error.errors,
+            status=400,
+        )
+    # The confirmation is in the language just chosen, as the next page will be.
+    with translation.override(request.user.language):
+        messages.success(request, _("Your language and time zone are saved."))
+    return redirect(f"{reverse('messaging-preferences')}#language")
 
 
 @login_required

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",  # naturaltime ("2 minutes ago"), with its translations
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.forms",

@@ -27,6 +27,11 @@ api = [
         notifications_api.QuietHoursView.as_view(),
         name="api-quiet-hours",
     ),
+    path(
+        "preferences/language/",
+        notifications_api.LanguageView.as_view(),
+        name="api-preferences-language",
+    ),
     path("conversations/", instant_api.ConversationList.as_view(), name="api-conversations"),
     path(
         "conversations/<int:conversation_id>/messages/",
@@ -79,6 +84,11 @@ urlpatterns = [
         "preferences/messaging/quiet-hours/",
         notifications_views.quiet_hours,
         name="messaging-quiet-hours",
+    ),
+    path(
+        "preferences/messaging/language/",
+        notifications_views.language,
+        name="messaging-language",
     ),
     path(
         "preferences/messaging/switch/",
