@@ -46,10 +46,10 @@ def preferences(request):
         try:
             flows.update_preferences(request.user, changes)
         except flows.PreferenceErrors as error:
-            messages.error(request, f"Nothing was saved: {error.errors}")
+            messages.error(request, _("Nothing was saved: %s") % error.errors)
         else:
             flows.set_email_off(request.user, "email_off" in request.POST)
-            messages.success(request, "Your messaging preferences are saved.")
+            messages.success(request, _("Your messaging preferences are saved."))
         return redirect("messaging-preferences")
     return _page(request, rows)
 
@@ -218,8 +218,8 @@ def confirm_inbound(request, token: str):
     else:
         messages.success(
             request,
-            "Thank you: your email was processed."
+            _("Thank you: your email was processed.")
             if outcome == "processed"
-            else f"This email was already handled ({outcome}).",
+            else _("This email was already handled (%s).") % outcome,
         )
     return redirect("dashboard")
