@@ -189,3 +189,14 @@ def test_the_api_reads_and_changes_the_language(in_french, camille):
     }
     camille.refresh_from_db()
     assert (camille.language, camille.timezone) == ("es", "Europe/Paris")
+
+
+def test_a_token_clients_errors_are_in_its_users_language(camille):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=camille).key}")
+    response = api.get("/api/alerts/?box=nowhere", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert response.json() == {"box": ["Utilisez l'une de ces valeurs : inbox, snoozed, archived."]}
