@@ -17,6 +17,7 @@ from alerts import actions, queries
 from alerts.models import Alert
 from alerts.presenting import Presenter, outcome
 from alerts.templatetags.inbox import alerts_block, tasks_block
+from notifications import catalogue
 
 PAGE_SIZE = 20
 
@@ -37,6 +38,7 @@ def _list(request, kind: str, template: str):
         )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     presenter = Presenter(request.user)
+    names = {t.feature: t.feature_name for t in catalogue.all_types()}
     query = "&".join(f"{k}={v}" for k, v in filters.items())
     return render(
         request,
@@ -46,7 +48,10 @@ def _list(request, kind: str, template: str):
             "items": [presenter.as_dict(row) for row in page.object_list],
             "filters": filters,
             "query": query,
-            "features": queries.features_of(request.user, kind),
+            "features": [
+                (label, catalogue.shown(names.get(label, label.capitalize())))
+                for label in queries.features_of(request.user, kind)
+            ],
             "urgencies": ["low", "normal", "urgent"],
         },
     )

@@ -86,7 +86,7 @@ def explain(code: str, output: str, keeps: str) -> str:
         return str(FORCED[where])
     source, _sep, state = code.partition("-")
     if state == "keeps":
-        document = keeps or _("a document to keep")
+        document = catalogue.shown(keeps) or _("a document to keep")
         lead = KEEPS["chosen" if source == "chosen" else "default"]
         return str(lead) % {"document": document}
     if (source, where, state) in CHOSEN:
@@ -103,9 +103,9 @@ def audience_text(event: Event, spec) -> str:
                 "learner": learner
             }
         return str(_("You are the manager of the learner it is about, so you get a copy."))
-    if spec is None:
+    if spec is None or not spec.recipients:
         return ""
-    return _("It goes to: %(recipients)s.") % {"recipients": spec.recipients}
+    return _("It goes to: %(recipients)s.") % {"recipients": catalogue.shown(spec.recipients)}
 
 
 @login_required
@@ -162,9 +162,9 @@ def why(request, event_id: int):
         {
             "event": event,
             "subject": subject,
-            "type_name": spec.name if spec else event.message_type.name,
-            "feature_name": spec.feature_name if spec else "",
-            "description": spec.description if spec else "",
+            "type_name": catalogue.shown(spec.name if spec else event.message_type.name),
+            "feature_name": catalogue.shown(spec.feature_name) if spec else "",
+            "description": catalogue.shown(spec.description) if spec else "",
             "audience": audience_text(event, spec),
             "deliveries": deliveries,
             "url": event.url,

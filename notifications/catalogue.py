@@ -331,3 +331,12 @@ def get(key: str) -> MessageType:
 
 def all_types() -> list[MessageType]:
     return sorted(_registry.values(), key=lambda t: (t.feature_name, t.key))
+
+
+def shown(text: str) -> str:
+    """A catalogue word (a type's name, description, feature name, recipients or kept document)
+    in the active language: their msgids are in catalogue_strings.NAMES. "" stays "" (gettext
+    would answer the catalogue's header)."""
+    from django.utils.translation import gettext
+
+    return gettext(text) if text else ""

@@ -91,10 +91,11 @@ def preference_grid(user) -> list[PreferenceRow]:
         rows.append(
             PreferenceRow(
                 key=mt.key,
-                name=mt.name,
-                description=mt.description,
+                # The catalogue's words in the user's language (catalogue_strings.NAMES).
+                name=catalogue.shown(mt.name),
+                description=catalogue.shown(mt.description),
                 feature=mt.feature,
-                feature_name=mt.feature_name,
+                feature_name=catalogue.shown(mt.feature_name),
                 output=s.output,
                 logged_in=on_in,
                 logged_off=on_off,
@@ -102,7 +103,7 @@ def preference_grid(user) -> list[PreferenceRow]:
                 reason=reason,
                 default_logged_in=s.logged_in,
                 default_logged_off=s.logged_off,
-                keeps=keeps,
+                keeps=catalogue.shown(keeps),
             )
         )
     return rows

@@ -99,9 +99,25 @@ def test_the_preferences_page_is_in_french(in_french):
         "Déconnecté",
     ):
         assert french in text, french
+    # The message types, their descriptions and features in French too.
+    assert "Échéance de programme" in text and "Gestion des programmes" in text
+    assert "Envoyé un nombre de jours donné avant l'échéance du programme." in text
     assert '<option value="fr" lang="fr" selected>Français</option>' in text
     assert "<option selected>Europe/Paris</option>" in text
     absent(text, "Save preferences", "Logged in", "Logged off", "Language and time zone")
+    absent(text, "Program due", "Program management")
+
+
+def test_the_why_page_is_in_french(in_french, camille):
+    from alerts.models import Alert
+
+    event_id = Alert.objects.get(recipient=camille, key=ALERT).event_id
+    text = page(in_french, f"/why/{event_id}/")
+    assert "<h1>Pourquoi ai-je reçu ceci ?</h1>" in text
+    assert "Échéance de programme (Gestion des programmes)" in text
+    assert "Comment il vous est parvenu" in text and "Notifications (web)" in text
+    assert "10 mars 2026 09:55" in text
+    absent(text, "How it reached you", "Who gets it", "Program due", "You chose")
 
 
 def test_the_login_page_follows_accept_language(client, db):

@@ -31,7 +31,19 @@ UPDATE = (
 )
 
 # Texts that rightly read the same as the English in a language: (language, English text).
-SAME_AS_ENGLISH: set[tuple[str, str]] = set()
+SAME_AS_ENGLISH: set[tuple[str, str]] = {
+    # A product name.
+    *((language, "Totara Core") for language in ("fr", "de", "es")),
+    # The same word in French and German.
+    ("fr", "Feedback"),
+    ("de", "Feedback"),
+    ("fr", "Forum"),
+    ("de", "Forum"),
+    ("de", "Seminar"),
+    ("fr", "Certifications"),
+    ("fr", "Audiences"),
+    ("fr", "Badges"),
+}
 
 # The names a template uses: {{ name }} (with or without filters) and {% if/elif/for name %}.
 _NAMES = re.compile(r"{{\s*([A-Za-z_]\w*)|{%\s*(?:if|elif|for \w+ in)\s+(?:not\s+)?([A-Za-z_]\w*)")
@@ -71,6 +83,27 @@ def test_the_strings_module_marks_every_text_of_the_catalogue_exactly():
     }
     assert len(STRINGS) == len(texts)
     assert set(STRINGS) == texts
+
+
+def test_the_strings_module_marks_every_word_pages_show_of_the_catalogue():
+    from notifications.catalogue_strings import NAMES
+    from notifications.management.commands.catalogue import NAME_PARTS
+
+    words = {getattr(t, part) for t in catalogue.all_types() for part in NAME_PARTS} - {""}
+    assert set(NAMES) == words and len(NAMES) == len(words)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_name_and_description_of_the_catalogue_is_translated(language):
+    from notifications.catalogue_strings import NAMES
+
+    with translation.override(language):
+        untranslated = [
+            word
+            for word in NAMES
+            if catalogue.shown(word) == word and (language, word) not in SAME_AS_ENGLISH
+        ]
+    assert untranslated == [], f"In locale/{language}/ ({UPDATE}): " + "; ".join(untranslated)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
