@@ -82,10 +82,23 @@ def test_the_tasks_page_is_in_french(in_french):
     absent(text, "Open only", "Archive<", "More actions", "Why did I get this")
 
 
-def test_the_messages_page_is_in_french(in_french):
+def test_the_messages_page_is_in_french(in_french, camille):
     text = page(in_french, "/messages/")
     assert "Rechercher" in text and "Ouvrir mes notes" in text and "Favoris" in text
     absent(text, "Open my notes", "Search conversations", "Contacts and privacy")
+
+
+def test_conversations_and_messages_say_how_long_ago_in_french(in_french, camille):
+    from instant import actions
+
+    conversation, _created = actions.start_conversation(camille, [])
+    with time_machine.travel(NOW - timedelta(minutes=5), tick=False):
+        actions.send_message(camille, conversation.pk, "Bonjour")
+    for url in ("/", "/messages/", f"/messages/{conversation.pk}/"):
+        text = page(in_french, url)
+        assert "Mes notes" in text and "il y a 5" in text, url
+        assert 'title="10 mars 2026 09:55"' in text, url
+    absent(text, "My notes", "Delete for me", "Send<")
 
 
 def test_the_preferences_page_is_in_french(in_french):
