@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ADDRESS ?= 127.0.0.1:8000
 
-.PHONY: install run test chromium lint format migrations-check worker beat cron lock clean
+.PHONY: install run test chromium lint format migrations-check messages compilemessages worker beat cron lock clean
 
 install: $(VENV)/.installed
 
@@ -30,6 +30,25 @@ format: install
 
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# The languages of the translation catalogues (English is the source).
+LANGUAGES := fr de es
+# The project catalogue (locale/) takes the core's texts and the message types' (through the
+# generated notifications/catalogue_strings.py); each app with its own locale/ dir (features/<app>/)
+# keeps its texts there, so the project run leaves features/ out.
+MESSAGES_IGNORE := --ignore=.venv --ignore=bench --ignore=node_modules --ignore=var --ignore='features/*'
+
+# Extracts the texts into the .po files; translate the new or changed ones (no empty or fuzzy
+# entries), then run `make compilemessages` (the .mo files are committed).
+messages: install
+	$(BIN)/python manage.py catalogue --strings
+	$(BIN)/python manage.py makemessages $(addprefix -l ,$(LANGUAGES)) $(MESSAGES_IGNORE)
+	for app in $(dir $(wildcard features/*/locale)); do \
+		(cd $$app && ../../$(BIN)/django-admin makemessages $(addprefix -l ,$(LANGUAGES))) || exit 1; \
+	done
+
+compilemessages: install
+	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 test: lint migrations-check chromium
 	# With no PYTEST_ARGS the run is whole, so it also checks every message type's links were walked.

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
@@ -11,7 +12,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "full_name", "email"]
     fieldsets = [
         *BaseUserAdmin.fieldsets,
-        ("Profile", {"fields": ["full_name", "language", "timezone"]}),
+        (_("Profile"), {"fields": ["full_name", "language", "timezone"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["username", "email", "full_name"]}),

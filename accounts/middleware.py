@@ -5,6 +5,15 @@ from django.utils import timezone, translation
 from notifications import presence
 
 
+def activate_for(user) -> None:
+    """Makes the user's language and timezone the current ones (a bad timezone: the site's)."""
+    translation.activate(user.language)
+    try:
+        timezone.activate(zoneinfo.ZoneInfo(user.timezone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        timezone.deactivate()
+
+
 class UserPreferencesMiddleware:
     """Shows pages in the user's language and timezone, and records that the user is active.
 
@@ -17,12 +26,8 @@ class UserPreferencesMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated:
-            translation.activate(user.language)
+            activate_for(user)
             request.LANGUAGE_CODE = user.language
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(user.timezone))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
             presence.touch(user.pk)
         response = self.get_response(request)
         timezone.deactivate()

@@ -4,11 +4,12 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"{value!r} is not a known time zone.")
+        raise ValidationError(_("%(value)r is not a known time zone."), params={"value": value})
 
 
 class User(AbstractUser):
@@ -18,19 +19,19 @@ class User(AbstractUser):
     timezone decide how each message is rendered for this person.
     """
 
-    email = models.EmailField("email address", blank=False)
-    full_name = models.CharField(max_length=255, help_text="The name other people see.")
+    email = models.EmailField(_("email address"), blank=False)
+    full_name = models.CharField(max_length=255, help_text=_("The name other people see."))
     language = models.CharField(
         max_length=10,
         choices=settings.LANGUAGES,
         default="en",
-        help_text="Messages and pages are shown in this language.",
+        help_text=_("Messages and pages are shown in this language."),
     )
     timezone = models.CharField(
         max_length=64,
         default="UTC",
         validators=[validate_timezone],
-        help_text="Dates in messages and pages are shown in this time zone.",
+        help_text=_("Dates in messages and pages are shown in this time zone."),
     )
 
     objects = UserManager()

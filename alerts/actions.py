@@ -9,6 +9,8 @@ from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from alerts.handlers import TaskRefused, actions_for, handler_for
 from alerts.models import Alert
@@ -57,8 +59,11 @@ def act_on_task(user, task_id: int, action: str, comment: str = "") -> Alert:
         return _dismiss(task, user)
     handler = handler_for(task.key, action)
     if handler is None:
-        offered = ", ".join(actions_for(task.key)) or "none (open its link instead)"
-        raise InboxError(f"This task does not offer {action!r}. It offers: {offered}.")
+        offered = ", ".join(actions_for(task.key)) or _("none (open its link instead)")
+        raise InboxError(
+            _("This task does not offer %(action)r. It offers: %(offered)s.")
+            % {"action": action, "offered": offered}
+        )
     copies = Alert.objects.filter(event_id=task.event_id, kind="task")
     # Lock every copy, so two people acting at once are served one after the other.
     list(copies.select_for_update().values_list("pk", flat=True))
@@ -74,7 +79,7 @@ def act_on_task(user, task_id: int, action: str, comment: str = "") -> Alert:
         done_at=now, read_at=now, action=action, acted_by=user, comment=comment
     )
     if not closed:
-        raise InboxError("Someone else has just acted on this task.")
+        raise InboxError(_("Someone else has just acted on this task."))
     live.push_counts(copies.values_list("recipient_id", flat=True))
     task.refresh_from_db()
     return task
@@ -135,17 +140,24 @@ def close_tasks(
 
 
 def _already(done: Alert) -> str:
-    when = f"{timezone.localtime(done.done_at):%d %b %Y %H:%M}"
+    when = date_format(timezone.localtime(done.done_at), "DATETIME_FORMAT")
     if done.acted_by is None:
         # Closed by a job (e.g. "expired"), or by someone whose account is gone.
-        return f"This task is already closed ({outcome(done.action)} on {when})."
-    return f"{done.acted_by.display_name} already {outcome(done.action).lower()} this on {when}."
+        return _("This task is already closed (%(outcome)s on %(when)s).") % {
+            "outcome": outcome(done.action),
+            "when": when,
+        }
+    return _("%(name)s already %(outcome)s this on %(when)s.") % {
+        "name": done.acted_by.display_name,
+        "outcome": outcome(done.action).lower(),
+        "when": when,
+    }
 
 
 def _dismiss(task: Alert, user) -> Alert:
     """Closes the user's own copy of a task without acting on it (e.g. after opening its link)."""
     if task.done_at:
-        raise InboxError("This task is already closed.")
+        raise InboxError(_("This task is already closed."))
     now = timezone.now()
     Alert.objects.filter(pk=task.pk, done_at__isnull=True).update(
         done_at=now, read_at=now, action="dismiss", acted_by=user
@@ -173,7 +185,7 @@ def snooze_until(user, choice: str, until: str = "", now=None) -> datetime:
         day = now.astimezone(local).date() + timedelta(days=1)
         return datetime.combine(day, SNOOZE_MORNING, tzinfo=local)
     if choice != "date":
-        raise InboxError(f"Snooze for one of: {', '.join(SNOOZE_CHOICES)}.")
+        raise InboxError(_("Snooze for one of: %s.") % ", ".join(SNOOZE_CHOICES))
     text = (until or "").strip()
     try:
         if "T" in text or " " in text:
@@ -182,13 +194,13 @@ def snooze_until(user, choice: str, until: str = "", now=None) -> datetime:
             moment = datetime.combine(datetime.fromisoformat(text).date(), SNOOZE_MORNING)
     except ValueError:
         raise InboxError(
-            "Give the date to snooze until as YYYY-MM-DD (or YYYY-MM-DDTHH:MM)."
+            _("Give the date to snooze until as YYYY-MM-DD (or YYYY-MM-DDTHH:MM).")
         ) from None
     moment = moment.replace(tzinfo=local) if moment.tzinfo is None else moment
     if moment <= now:
-        raise InboxError("Choose a time in the future to snooze until.")
+        raise InboxError(_("Choose a time in the future to snooze until."))
     if moment - now > SNOOZE_LONGEST:
-        raise InboxError("Snooze for at most a year.")
+        raise InboxError(_("Snooze for at most a year."))
     return moment
 
 
@@ -269,7 +281,7 @@ def change_state(user, ids, change: str, choice: str = "", until: str = "") -> i
         return snooze(user, ids, snooze_until(user, choice, until))
     if change not in STATE_ACTIONS:
         offered = ", ".join(["snooze", *STATE_ACTIONS])
-        raise InboxError(f"Choose one of: {offered}.")
+        raise InboxError(_("Choose one of: %s.") % offered)
     return STATE_ACTIONS[change](user, ids)
 
 
@@ -311,7 +323,7 @@ def purge_archived(older_than_days: int | None = None) -> int:
     partial index inbox_archived)."""
     days = older_than_days or settings.ALERTS_ARCHIVE_RETENTION_DAYS
     cutoff = timezone.now() - timedelta(days=days)
-    deleted, _ = Alert.objects.filter(archived_at__lt=cutoff).delete()
+    deleted, _rows = Alert.objects.filter(archived_at__lt=cutoff).delete()
     return deleted
 
 
@@ -339,7 +351,7 @@ def purge_read(older_than_days: int | None = None, batch_size: int = 5000) -> in
     while oldest is not None and oldest < cutoff:
         end = min(oldest + step, cutoff)
         with transaction.atomic():
-            deleted, _ = purgeable.filter(read_at__gte=oldest, read_at__lt=end).delete()
+            deleted, _rows = purgeable.filter(read_at__gte=oldest, read_at__lt=end).delete()
         total += deleted
         if deleted < batch_size // 2:
             step *= 2

@@ -44,7 +44,7 @@ class _InboxList(APIView):
     @extend_schema(parameters=FILTERS, responses=ItemSerializer(many=True))
     def get(self, request):
         try:
-            rows, _ = queries.inbox(request.user, self.kind, request.query_params)
+            rows, _filters = queries.inbox(request.user, self.kind, request.query_params)
         except ValidationError as error:
             return Response(dict(error.message_dict.items()), status=status.HTTP_400_BAD_REQUEST)
         paginator = PageNumberPagination()

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AlertsConfig(AppConfig):
     name = "alerts"
-    verbose_name = "Alerts and tasks"
+    verbose_name = _("Alerts and tasks")
 
     def ready(self):
         from alerts import output  # noqa: F401 (registers the web output)

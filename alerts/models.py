@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from notifications.catalogue import Urgency
 from notifications.models import Event
@@ -46,8 +47,8 @@ class Alert(models.Model):
     """
 
     class Kind(models.TextChoices):
-        ALERT = "alert", "Alert"
-        TASK = "task", "Task"
+        ALERT = "alert", _("Alert")
+        TASK = "task", _("Task")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="inbox_items")
     recipient = models.ForeignKey(
@@ -60,19 +61,19 @@ class Alert(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
-    action = models.CharField(max_length=30, blank=True, help_text="What was done to the task.")
+    action = models.CharField(max_length=30, blank=True, help_text=_("What was done to the task."))
     acted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     comment = models.TextField(blank=True)
     why = models.CharField(
-        max_length=20, blank=True, help_text="Why the web output was chosen (at send time)."
+        max_length=20, blank=True, help_text=_("Why the web output was chosen (at send time).")
     )
     snoozed_until = models.DateTimeField(
-        null=True, blank=True, help_text="Out of the lists until then; it comes back unread."
+        null=True, blank=True, help_text=_("Out of the lists until then; it comes back unread.")
     )
     archived_at = models.DateTimeField(
-        null=True, blank=True, help_text="Out of the lists and counts, kept in Archived."
+        null=True, blank=True, help_text=_("Out of the lists and counts, kept in Archived.")
     )
 
     objects = AlertQuerySet.as_manager()

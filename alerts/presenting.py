@@ -4,21 +4,23 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.translation import pgettext_lazy
 
 from notifications import catalogue
 from notifications.models import MessageTemplate
 from notifications.rendering import NAME_MARK, render, sources, uses_recipient_plainly
 
 OUTCOMES = {
-    "accept": "Accepted",
-    "decline": "Declined",
-    "approve": "Approved",
-    "dismiss": "Marked done",
+    "accept": pgettext_lazy("task outcome", "Accepted"),
+    "decline": pgettext_lazy("task outcome", "Declined"),
+    "approve": pgettext_lazy("task outcome", "Approved"),
+    "dismiss": pgettext_lazy("task outcome", "Marked done"),
 }
 
 
 def outcome(action: str) -> str:
-    return OUTCOMES.get(action, action.replace("_", " ").capitalize())
+    """What was done to a task, in the active language."""
+    return str(OUTCOMES.get(action, action.replace("_", " ").capitalize()))
 
 
 class Presenter:

@@ -1,6 +1,7 @@
 """Reads of the inbox for pages and the API: filters, and rows with what they display."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from alerts.models import Alert
 from notifications.catalogue import Urgency
@@ -42,7 +43,7 @@ def inbox(user, kind: str, params) -> tuple:
     filters = {}
     box = (params.get("box") or "inbox").strip()
     if box not in BOXES:
-        raise ValidationError({"box": f"Use one of: {', '.join(BOXES)}."})
+        raise ValidationError({"box": _("Use one of: %s.") % ", ".join(BOXES)})
     if box != "inbox":
         filters["box"] = box
     rows = getattr(rows, "visible" if box == "inbox" else box)()
@@ -53,14 +54,14 @@ def inbox(user, kind: str, params) -> tuple:
     unread = (params.get("unread") or "").strip()
     if unread:
         if unread not in {"0", "1", "true", "false"}:
-            raise ValidationError({"unread": "Use 1 or 0."})
+            raise ValidationError({"unread": _("Use 1 or 0.")})
         if unread in {"1", "true"}:
             filters["unread"] = "1"
             rows = rows.filter(done_at__isnull=True) if kind == "task" else rows.unread()
     urgency = (params.get("urgency") or "").strip()
     if urgency:
         if urgency not in Urgency.values:
-            raise ValidationError({"urgency": f"Use one of: {', '.join(Urgency.values)}."})
+            raise ValidationError({"urgency": _("Use one of: %s.") % ", ".join(Urgency.values)})
         filters["urgency"] = urgency
         rows = rows.filter(urgency=urgency)
     order = ("snoozed_until", "id") if box == "snoozed" else ("-created_at", "-id")

@@ -7,15 +7,17 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from alerts import actions, queries
 from alerts.models import Alert
 from alerts.presenting import Presenter, outcome
 from alerts.templatetags.inbox import alerts_block, tasks_block
+from notifications import catalogue
 
 PAGE_SIZE = 20
 
@@ -36,6 +38,7 @@ def _list(request, kind: str, template: str):
         )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     presenter = Presenter(request.user)
+    names = {t.feature: t.feature_name for t in catalogue.all_types()}
     query = "&".join(f"{k}={v}" for k, v in filters.items())
     return render(
         request,
@@ -45,7 +48,10 @@ def _list(request, kind: str, template: str):
             "items": [presenter.as_dict(row) for row in page.object_list],
             "filters": filters,
             "query": query,
-            "features": queries.features_of(request.user, kind),
+            "features": [
+                (label, catalogue.shown(names.get(label, label.capitalize())))
+                for label in queries.features_of(request.user, kind)
+            ],
             "urgencies": ["low", "normal", "urgent"],
         },
     )
@@ -89,14 +95,18 @@ def mark_read(request):
         try:
             ids = [int(i) for i in request.POST.getlist("ids")]
         except ValueError:
-            return HttpResponseBadRequest("ids: each must be a number.")
+            return HttpResponseBadRequest(_("ids: each must be a number."))
         if not ids:
-            messages.error(request, "Choose the alerts to dismiss.")
+            messages.error(request, _("Choose the alerts to dismiss."))
             return redirect(_next(request, "/alerts/"))
         count = actions.mark_read(request.user, ids)
     if request.htmx:
         return alerts_block_view(_as_get(request))
-    messages.success(request, f"{count} alert{'s' if count != 1 else ''} dismissed.")
+    messages.success(
+        request,
+        ngettext("%(count)d alert dismissed.", "%(count)d alerts dismissed.", count)
+        % {"count": count},
+    )
     return redirect(_next(request, "/alerts/"))
 
 
@@ -108,11 +118,13 @@ def act_on_task(request, task_id: int):
     try:
         task = actions.act_on_task(request.user, task_id, action, comment)
     except Alert.DoesNotExist:
-        raise Http404("No such task.") from None
+        raise Http404(_("No such task.")) from None
     except actions.InboxError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{outcome(task.action)}: the task is closed.")
+        messages.success(
+            request, _("%(outcome)s: the task is closed.") % {"outcome": outcome(task.action)}
+        )
     if request.htmx:
         return tasks_block_view(_as_get(request))
     return redirect(_next(request, "/tasks/"))
@@ -134,11 +146,11 @@ def change_state(request):
     try:
         ids = [int(i) for i in request.POST.getlist("ids")]
     except ValueError:
-        return HttpResponseBadRequest("ids: each must be a number.")
+        return HttpResponseBadRequest(_("ids: each must be a number."))
     change = request.POST.get("change", "")
     block = request.POST.get("block", "")
     if block not in {"", "alerts", "tasks"}:
-        return HttpResponseBadRequest("block: use alerts or tasks.")
+        return HttpResponseBadRequest(_("block: use alerts or tasks."))
     if not ids:
         messages.error(request, _("Choose the alerts or tasks first."))
     else:
@@ -155,7 +167,7 @@ def change_state(request):
             messages.error(request, str(error))
         else:
             if count:
-                when = timezone.localtime(until).strftime("%d %b %Y, %H:%M") if until else ""
+                when = date_format(timezone.localtime(until), "DATETIME_FORMAT") if until else ""
                 messages.success(request, str(STATE_DONE[change]).format(until=when))
             else:
                 messages.info(request, _("Nothing changed: those are no longer there to change."))

@@ -9,6 +9,8 @@ one that does not exist, so the page tells nobody what others received.
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from alerts.models import Alert
@@ -17,34 +19,79 @@ from notifications import catalogue
 from notifications.models import EmailDelivery, Event
 from notifications.preferences import WHY_FORCED
 
-STATE_TEXT = {
-    "in": "you were logged in",
-    "off": "you were logged off",
+# Whole sentences, one per case, so that each language can word them its own way.
+FORCED = {
+    "web": _("The site always sends this message in your notifications: it cannot be turned off."),
+    "email": _("The site always sends this message by email: it cannot be turned off."),
+}
+KEEPS = {
+    "chosen": _(
+        "You chose this message by email, and it carries %(document)s, so it is emailed "
+        "whether you are logged in or not."
+    ),
+    "default": _(
+        "By default you get this message by email, and it carries %(document)s, so it is "
+        "emailed whether you are logged in or not."
+    ),
+}
+CHOSEN = {
+    ("chosen", "web", "in"): _(
+        "You chose to get this message in your notifications when logged in, and you were "
+        "logged in when it was sent."
+    ),
+    ("chosen", "web", "off"): _(
+        "You chose to get this message in your notifications when logged off, and you were "
+        "logged off when it was sent."
+    ),
+    ("chosen", "email", "in"): _(
+        "You chose to get this message by email when logged in, and you were logged in when "
+        "it was sent."
+    ),
+    ("chosen", "email", "off"): _(
+        "You chose to get this message by email when logged off, and you were logged off when "
+        "it was sent."
+    ),
+    ("default", "web", "in"): _(
+        "You have not chosen for this message: by default it comes in your notifications when "
+        "logged in, and you were logged in when it was sent."
+    ),
+    ("default", "web", "off"): _(
+        "You have not chosen for this message: by default it comes in your notifications when "
+        "logged off, and you were logged off when it was sent."
+    ),
+    ("default", "email", "in"): _(
+        "You have not chosen for this message: by default it comes by email when logged in, "
+        "and you were logged in when it was sent."
+    ),
+    ("default", "email", "off"): _(
+        "You have not chosen for this message: by default it comes by email when logged off, "
+        "and you were logged off when it was sent."
+    ),
+}
+UNRECORDED = {
+    "web": _(
+        "Sent in your notifications (the reason was not recorded: it was sent before this "
+        "page existed)."
+    ),
+    "email": _(
+        "Sent by email (the reason was not recorded: it was sent before this page existed)."
+    ),
 }
 
 
 def explain(code: str, output: str, keeps: str) -> str:
-    """The sentence for a why code of notifications.preferences."""
-    where = "in your notifications" if output == "web" else "by email"
+    """The sentence for a why code of notifications.preferences, in the active language."""
+    where = "web" if output == "web" else "email"
     if code == WHY_FORCED:
-        return f"The site always sends this message {where}: it cannot be turned off."
-    source, _, state = code.partition("-")
+        return str(FORCED[where])
+    source, _sep, state = code.partition("-")
     if state == "keeps":
-        document = keeps or "a document to keep"
-        lead = "You chose" if source == "chosen" else "By default you get"
-        return (
-            f"{lead} this message by email, and it carries {document}, so it is emailed "
-            "whether you are logged in or not."
-        )
-    if source in ("chosen", "default") and state in STATE_TEXT:
-        when = "when logged in" if state == "in" else "when logged off"
-        lead = (
-            f"You chose to get this message {where} {when}"
-            if source == "chosen"
-            else f"You have not chosen for this message: by default it comes {where} {when}"
-        )
-        return f"{lead}, and {STATE_TEXT[state]} when it was sent."
-    return f"Sent {where} (the reason was not recorded: it was sent before this page existed)."
+        document = catalogue.shown(keeps) or _("a document to keep")
+        lead = KEEPS["chosen" if source == "chosen" else "default"]
+        return str(lead) % {"document": document}
+    if (source, where, state) in CHOSEN:
+        return str(CHOSEN[source, where, state])
+    return str(UNRECORDED[where])
 
 
 def audience_text(event: Event, spec) -> str:
@@ -52,9 +99,13 @@ def audience_text(event: Event, spec) -> str:
     if event.audience == "manager":
         learner = event.context.get("learner")
         if isinstance(learner, str) and learner:
-            return f"You are the manager of {learner}, so you get a copy."
-        return "You are the manager of the learner it is about, so you get a copy."
-    return f"It goes to: {spec.recipients}." if spec is not None else ""
+            return _("You are the manager of %(learner)s, so you get a copy.") % {
+                "learner": learner
+            }
+        return str(_("You are the manager of the learner it is about, so you get a copy."))
+    if spec is None or not spec.recipients:
+        return ""
+    return _("It goes to: %(recipients)s.") % {"recipients": catalogue.shown(spec.recipients)}
 
 
 @login_required
@@ -62,7 +113,7 @@ def audience_text(event: Event, spec) -> str:
 def why(request, event_id: int):
     event = Event.objects.select_related("message_type", "sender").filter(pk=event_id).first()
     if event is None:
-        raise Http404("No such message.")
+        raise Http404(_("No such message."))
     item = (
         Alert.objects.select_related("event__sender", "event__message_type", "acted_by")
         .filter(event=event, recipient=request.user)
@@ -70,7 +121,7 @@ def why(request, event_id: int):
     )
     emails = list(EmailDelivery.objects.filter(event=event, user=request.user).order_by("pk"))
     if item is None and not emails:
-        raise Http404("This message was not sent to you.")
+        raise Http404(_("This message was not sent to you."))
     try:
         spec = catalogue.get(event.key)
     except catalogue.UnknownMessageType:
@@ -82,34 +133,38 @@ def why(request, event_id: int):
     if item is not None:
         deliveries.append(
             {
-                "output": "Notifications (web)",
+                "output": _("Notifications (web)"),
                 "reason": explain(item.why, "web", keeps),
-                "status": "Read" if item.read_at else ("Done" if item.done_at else "Unread"),
+                "status": (
+                    pgettext_lazy("alert state", "Read")
+                    if item.read_at
+                    else (_("Done") if item.done_at else _("Unread"))
+                ),
             }
         )
     else:
         deliveries.append(
-            {"output": "Notifications (web)", "reason": "Not sent there.", "status": ""}
+            {"output": _("Notifications (web)"), "reason": _("Not sent there."), "status": ""}
         )
     for delivery in emails:
         deliveries.append(
             {
-                "output": f"Email to {delivery.to_address}",
+                "output": _("Email to %(address)s") % {"address": delivery.to_address},
                 "reason": explain(delivery.why, "email", keeps),
                 "status": delivery.get_status_display(),
             }
         )
     if not emails:
-        deliveries.append({"output": "Email", "reason": "Not sent by email.", "status": ""})
+        deliveries.append({"output": _("Email"), "reason": _("Not sent by email."), "status": ""})
     return render(
         request,
         "alerts/why.html",
         {
             "event": event,
             "subject": subject,
-            "type_name": spec.name if spec else event.message_type.name,
-            "feature_name": spec.feature_name if spec else "",
-            "description": spec.description if spec else "",
+            "type_name": catalogue.shown(spec.name if spec else event.message_type.name),
+            "feature_name": catalogue.shown(spec.feature_name) if spec else "",
+            "description": catalogue.shown(spec.description) if spec else "",
             "audience": audience_text(event, spec),
             "deliveries": deliveries,
             "url": event.url,

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
 from django.db.models import Case, F, Min, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from instant import rules
 from instant.models import (
@@ -89,8 +90,11 @@ def _refuse_over_rate(count: int) -> None:
     limit, window = settings.INSTANT_RATE_LIMIT
     if count > limit:
         raise RateLimited(
-            f"You are sending messages too fast: at most {limit} every {window} seconds. "
-            "Wait a moment and send it again."
+            _(
+                "You are sending messages too fast: at most %(limit)d every %(window)d seconds. "
+                "Wait a moment and send it again."
+            )
+            % {"limit": limit, "window": window}
         )
 
 
@@ -104,13 +108,14 @@ async def _check_rate_async(user) -> None:
 
 def clean_body(body) -> str:
     if not isinstance(body, str) or not body.strip():
-        raise MessagingError("Write a message first.")
+        raise MessagingError(_("Write a message first."))
     if "\x00" in body:
-        raise MessagingError("A message cannot contain NUL characters (\\x00).")
+        raise MessagingError(_("A message cannot contain NUL characters (\\x00)."))
     body = body.strip()
     if len(body) > MAX_MESSAGE_LENGTH:
         raise MessagingError(
-            f"A message is at most {MAX_MESSAGE_LENGTH} characters; this one has {len(body)}."
+            _("A message is at most %(most)d characters; this one has %(length)d.")
+            % {"most": MAX_MESSAGE_LENGTH, "length": len(body)}
         )
     return body
 
@@ -206,7 +211,7 @@ def _save(message: Message) -> list[int]:
             cursor.execute(_save_sql(), _save_values(message))
             return _saved(message, cursor.fetchall())
     with transaction.atomic():  # the check under the same write lock as the writes
-        _, member_ids, refusal = rules.for_message(sender, conversation_id)
+        _kind, member_ids, refusal = rules.for_message(sender, conversation_id)
         if refusal:
             raise MessagingError(refusal)
         message.save(force_insert=True)
@@ -231,7 +236,7 @@ def _save_values(message: Message) -> dict:
 
 def _saved(message: Message, rows) -> list[int]:
     """_save_sql's rows read: the members' ids, once the message is saved; raises as _save."""
-    _, member_ids, refusal = rules.judge_members(message.sender, rows)
+    _kind, member_ids, refusal = rules.judge_members(message.sender, rows)
     if refusal:
         raise MessagingError(refusal)
     message.pk = rows[0][4]
@@ -309,9 +314,9 @@ def delete_for_me(user, message_id: int) -> None:
 def request_contact(user, other_id: int) -> str:
     """Sends a contact request (or accepts theirs if they asked first). Returns what happened."""
     if other_id == user.pk:
-        raise MessagingError("You cannot add yourself as a contact.")
+        raise MessagingError(_("You cannot add yourself as a contact."))
     if Block.objects.filter(blocker_id=other_id, blocked=user).exists():
-        raise MessagingError("This person does not accept requests from you.")
+        raise MessagingError(_("This person does not accept requests from you."))
     if Contact.objects.filter(user=user, contact_id=other_id).exists():
         return "already"
     if ContactRequest.objects.filter(requester_id=other_id, requested=user).exists():
@@ -323,9 +328,11 @@ def request_contact(user, other_id: int) -> str:
 
 @transaction.atomic
 def accept_contact(user, requester_id: int) -> None:
-    deleted, _ = ContactRequest.objects.filter(requester_id=requester_id, requested=user).delete()
+    deleted, _rows = ContactRequest.objects.filter(
+        requester_id=requester_id, requested=user
+    ).delete()
     if not deleted:
-        raise MessagingError("There is no contact request from this person.")
+        raise MessagingError(_("There is no contact request from this person."))
     Contact.objects.bulk_create(
         [Contact(user=user, contact_id=requester_id), Contact(user_id=requester_id, contact=user)],
         ignore_conflicts=True,
@@ -333,9 +340,11 @@ def accept_contact(user, requester_id: int) -> None:
 
 
 def decline_contact(user, requester_id: int) -> None:
-    deleted, _ = ContactRequest.objects.filter(requester_id=requester_id, requested=user).delete()
+    deleted, _rows = ContactRequest.objects.filter(
+        requester_id=requester_id, requested=user
+    ).delete()
     if not deleted:
-        raise MessagingError("There is no contact request from this person.")
+        raise MessagingError(_("There is no contact request from this person."))
 
 
 def remove_contact(user, other_id: int) -> None:
@@ -347,7 +356,7 @@ def remove_contact(user, other_id: int) -> None:
 @transaction.atomic
 def block(user, other_id: int) -> None:
     if other_id == user.pk:
-        raise MessagingError("You cannot block yourself.")
+        raise MessagingError(_("You cannot block yourself."))
     Block.objects.get_or_create(blocker=user, blocked_id=other_id)
     ContactRequest.objects.filter(requester_id=other_id, requested=user).delete()
 
@@ -358,7 +367,7 @@ def unblock(user, other_id: int) -> None:
 
 def set_privacy(user, privacy: str) -> None:
     if privacy not in Privacy.values:
-        raise MessagingError(f"Choose one of: {', '.join(Privacy.values)}.")
+        raise MessagingError(_("Choose one of: %s.") % ", ".join(Privacy.values))
     MessagingSettings.objects.update_or_create(user=user, defaults={"privacy": privacy})
 
 
@@ -370,7 +379,7 @@ def message_each(user, recipient_ids, body) -> tuple[int, dict[int, str]]:
     _check_rate(user)  # one action, however many recipients
     sent = 0
     for recipient in sorted({int(r) for r in recipient_ids} - set(refused) - {user.pk}):
-        conversation, _ = start_conversation(user, [recipient])
+        conversation, _created = start_conversation(user, [recipient])
         send_message(user, conversation.pk, body, check_rate=False)
         sent += 1
     return sent, refused

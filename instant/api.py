@@ -1,6 +1,7 @@
 """JSON API for conversations and messages: the same rules and actions as the pages."""
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -87,7 +88,7 @@ class MessageList(APIView):
         conversation = self._conversation(request, conversation_id)
         before = request.query_params.get("before")
         if before is not None and not before.isdigit():
-            return Response({"before": ["A message id."]}, status=400)
+            return Response({"before": [_("A message id.")]}, status=400)
         items, has_older = queries.thread(
             request.user, conversation, before=int(before or 0) or None
         )

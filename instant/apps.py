@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class InstantConfig(AppConfig):
     name = "instant"
-    verbose_name = "Instant messaging"
+    verbose_name = _("Instant messaging")
 
     def ready(self):
         from instant import live as instant_live

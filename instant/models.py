@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 MAX_MESSAGE_LENGTH = 4096
 
@@ -10,9 +11,9 @@ class Conversation(models.Model):
     """A one-to-one, group or "self" (own notes) conversation."""
 
     class Kind(models.TextChoices):
-        ONE_TO_ONE = "one_to_one", "One to one"
-        GROUP = "group", "Group"
-        SELF = "self", "Own notes"
+        ONE_TO_ONE = "one_to_one", _("One to one")
+        GROUP = "group", _("Group")
+        SELF = "self", _("Own notes")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     name = models.CharField(max_length=200, blank=True)
@@ -141,9 +142,9 @@ class Block(models.Model):
 
 
 class Privacy(models.TextChoices):
-    CONTACTS = "contacts", "My contacts only"
-    COURSES = "courses", "My contacts and anyone in my courses"
-    SITE = "site", "Anyone on the site"
+    CONTACTS = "contacts", _("My contacts only")
+    COURSES = "courses", _("My contacts and anyone in my courses")
+    SITE = "site", _("Anyone on the site")
 
 
 class MessagingSettings(models.Model):
@@ -154,7 +155,7 @@ class MessagingSettings(models.Model):
         max_length=10,
         choices=Privacy.choices,
         default=Privacy.COURSES,
-        help_text="Who may start a conversation with this user.",
+        help_text=_("Who may start a conversation with this user."),
     )
 
     def __str__(self) -> str:

@@ -14,6 +14,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from instant.models import Conversation, HiddenMessage, Membership, Message
 
@@ -113,8 +114,8 @@ def read_receipt(user, conversation):
 def title_for(user, membership) -> str:
     conversation = membership.conversation
     if conversation.kind == Conversation.Kind.SELF:
-        return "My notes"
+        return gettext("My notes")
     if conversation.name:
         return conversation.name
     others = [m.user.display_name for m in membership.conversation.members if m.user_id != user.pk]
-    return ", ".join(others) or "Conversation"
+    return ", ".join(others) or gettext("Conversation")

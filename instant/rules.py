@@ -16,6 +16,7 @@ import functools
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from features.courses.models import Enrolment
 from features.job_assignments.models import JobAssignment
@@ -40,23 +41,23 @@ def refusals(sender, recipient_ids) -> dict[int, str]:
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         found = {pk: reason(code, name) for pk, name, code in cursor.fetchall()}
-    result = {i: found.get(i, NO_SUCH_USER) for i in ids}
+    result = {i: found.get(i, str(NO_SUCH_USER)) for i in ids}
     return {i: why for i, why in result.items() if why}
 
 
-NO_SUCH_USER = "There is no such user."
+NO_SUCH_USER = _("There is no such user.")
 _REASONS = {
-    "blocked_by": "{name} does not accept messages from you.",
-    "blocking": "You have blocked {name}. Unblock them to send a message.",
-    "contacts_only": "{name} accepts messages from their contacts only.",
-    "courses_only": "{name} accepts messages from contacts and people in their courses only.",
+    "blocked_by": _("{name} does not accept messages from you."),
+    "blocking": _("You have blocked {name}. Unblock them to send a message."),
+    "contacts_only": _("{name} accepts messages from their contacts only."),
+    "courses_only": _("{name} accepts messages from contacts and people in their courses only."),
     "no_user": NO_SUCH_USER,
 }
 
 
 def reason(code: str | None, name: str) -> str | None:
     """The sentence for a refusal code of the verdict (None: allowed)."""
-    return _REASONS[code].format(name=name) if code else None
+    return str(_REASONS[code]).format(name=name) if code else None
 
 
 def _facts_sql() -> str:

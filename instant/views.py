@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from features.courses.models import Course, Enrolment
@@ -26,14 +28,14 @@ def _ids(values) -> list[int]:
     try:
         return [int(v) for v in values]
     except (TypeError, ValueError):
-        raise ValueError("members: each must be a user id") from None
+        raise ValueError(_("members: each must be a user id")) from None
 
 
 def _conversation_or_404(user, conversation_id):
     try:
         return actions.conversation_for(user, conversation_id)
     except Conversation.DoesNotExist:
-        raise Http404("No such conversation.") from None
+        raise Http404(_("No such conversation.")) from None
 
 
 def _list_context(request):
@@ -74,7 +76,7 @@ def _thread_context(request, conversation, before=None):
         "others": others,
         "online": online,
         "title": conversation.name
-        or (", ".join(u.display_name for u in others) if others else "My notes"),
+        or (", ".join(u.display_name for u in others) if others else _("My notes")),
     }
 
 
@@ -85,7 +87,7 @@ def older(request, conversation_id: int):
     try:
         before = int(request.GET["before"])
     except (KeyError, ValueError):
-        return HttpResponseBadRequest("before: a message id is required")
+        return HttpResponseBadRequest(_("before: a message id is required"))
     context = _thread_context(request, conversation, before=before)
     return render(request, "instant/_older.html", context)
 
@@ -107,7 +109,7 @@ def start(request):
     except ValueError as error:
         return HttpResponseBadRequest(str(error))
     try:
-        conversation, _ = actions.start_conversation(
+        conversation, _created = actions.start_conversation(
             request.user, members, request.POST.get("name", "")
         )
     except actions.MessagingError as error:
@@ -124,7 +126,7 @@ def send(request, conversation_id: int):
         # The action reads the conversation (404 for outsiders); no second read here.
         message = actions.send_message(request.user, conversation_id, body)
     except Conversation.DoesNotExist:
-        raise Http404("No such conversation.") from None
+        raise Http404(_("No such conversation.")) from None
     except actions.MessagingError as error:
         if request.htmx:
             response = HttpResponse(
@@ -148,7 +150,7 @@ def flags(request, conversation_id: int):
     conversation = _conversation_or_404(request.user, conversation_id)
     field = request.POST.get("flag")
     if field not in {"muted", "favourite", "hidden"}:
-        return HttpResponseBadRequest("flag: one of muted, favourite, hidden")
+        return HttpResponseBadRequest(_("flag: one of muted, favourite, hidden"))
     actions.set_flags(request.user, conversation.pk, **{field: request.POST.get("value") == "1"})
     if field == "hidden":
         return redirect("messages")
@@ -162,7 +164,7 @@ def delete_message(request, conversation_id: int, message_id: int):
     try:
         actions.delete_for_me(request.user, message_id)
     except Exception:
-        raise Http404("No such message.") from None
+        raise Http404(_("No such message.")) from None
     return redirect("conversation", conversation.pk)
 
 
@@ -204,14 +206,14 @@ def contact_action(request, user_id: int):
         "unblock": actions.unblock,
     }
     if verb not in handlers:
-        return HttpResponseBadRequest(f"do: one of {', '.join(handlers)}")
+        return HttpResponseBadRequest(_("do: one of %s") % ", ".join(handlers))
     get_object_or_404(get_user_model(), pk=user_id, is_active=True)
     try:
         handlers[verb](request.user, user_id)
     except actions.MessagingError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "Done.")
+        messages.success(request, _("Done."))
     return redirect(request.POST.get("next") or reverse("profile", args=[user_id]))
 
 
@@ -223,7 +225,7 @@ def settings_page(request):
         except actions.MessagingError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, "Your messaging privacy is saved.")
+            messages.success(request, _("Your messaging privacy is saved."))
         return redirect("messaging-settings")
     current = (
         MessagingSettings.objects.filter(user=request.user)
@@ -257,7 +259,7 @@ def people(request, course_id: int):
     teaches = Enrolment.objects.active().trainers().filter(course=course, user=me).exists()
     member = Enrolment.objects.active().filter(course=course, user=me).exists()
     if not (me.is_superuser or member):
-        raise Http404("No such course.")
+        raise Http404(_("No such course."))
     participants = (
         Enrolment.objects.active().filter(course=course).exclude(user=me).select_related("user")
     )
@@ -265,7 +267,7 @@ def people(request, course_id: int):
     if request.method == "POST":
         if not can_message_all:
             return HttpResponseForbidden(
-                "Only the course's trainers and site admins message its participants in bulk."
+                _("Only the course's trainers and site admins message its participants in bulk.")
             )
         try:
             chosen = _ids(request.POST.getlist("to"))
@@ -273,16 +275,24 @@ def people(request, course_id: int):
             return HttpResponseBadRequest(str(error))
         strangers = set(chosen) - {e.user_id for e in participants}
         if strangers:
-            return HttpResponseBadRequest("Choose people enrolled in this course.")
+            return HttpResponseBadRequest(_("Choose people enrolled in this course."))
         if not chosen:
-            messages.error(request, "Choose at least one person.")
+            messages.error(request, _("Choose at least one person."))
         else:
             try:
                 sent, refused = actions.message_each(me, chosen, request.POST.get("body", ""))
             except actions.MessagingError as error:
                 messages.error(request, str(error))
             else:
-                messages.success(request, f"Message sent to {sent} people.")
+                messages.success(
+                    request,
+                    ngettext(
+                        "Message sent to %(count)d person.",
+                        "Message sent to %(count)d people.",
+                        sent,
+                    )
+                    % {"count": sent},
+                )
                 for reason in refused.values():
                     messages.error(request, reason)
         return redirect("people", course.pk)

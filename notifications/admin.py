@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from notifications import catalogue, email
 from notifications.models import (
@@ -64,15 +66,15 @@ class MessageTypeAdmin(admin.ModelAdmin):
                 return f"{s.permission} ({'/'.join(on) or 'off'})"
         return "-"
 
-    @admin.display(description="Description")
+    @admin.display(description=_("Description"))
     def short_description(self, obj):
         return obj.description
 
-    @admin.display(description="Web")
+    @admin.display(description=_("Web"))
     def web(self, obj):
         return self._setting(obj, "web")
 
-    @admin.display(description="Email")
+    @admin.display(description=_("Email"))
     def email(self, obj):
         return self._setting(obj, "email")
 
@@ -141,10 +143,10 @@ class MessageTemplateAdmin(admin.ModelAdmin):
     readonly_fields = ["placeholders", "preview"]
     actions = ["send_me_a_test"]
 
-    @admin.display(description="Placeholders you may use")
+    @admin.display(description=_("Placeholders you may use"))
     def placeholders(self, obj):
         if not obj or not obj.message_type_id:
-            return "Save once to see the placeholders of the type."
+            return _("Save once to see the placeholders of the type.")
         message_type = catalogue.get(obj.message_type.key)
         return format_html(
             "<ul>{}</ul>",
@@ -161,10 +163,10 @@ class MessageTemplateAdmin(admin.ModelAdmin):
             ),
         )
 
-    @admin.display(description="Preview (with sample values)")
+    @admin.display(description=_("Preview (with sample values)"))
     def preview(self, obj):
         if not obj or not obj.pk:
-            return "Save to preview."
+            return _("Save to preview.")
         rendered = _sample(obj, obj.message_type.key)
         return format_html(
             "<strong>{}</strong><pre style='white-space: pre-wrap'>{}</pre>",
@@ -172,7 +174,7 @@ class MessageTemplateAdmin(admin.ModelAdmin):
             rendered.text,
         )
 
-    @admin.action(description="Send me a test of the selected templates")
+    @admin.action(description=_("Send me a test of the selected templates"))
     def send_me_a_test(self, request, queryset):
         from django.core.mail import EmailMultiAlternatives
 
@@ -185,7 +187,15 @@ class MessageTemplateAdmin(admin.ModelAdmin):
             message.attach_alternative(str(rendered.html), "text/html")
             message.send()
             sent += 1
-        self.message_user(request, f"{sent} test email(s) sent to {request.user.email}.")
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d test email sent to %(address)s.",
+                "%(count)d test emails sent to %(address)s.",
+                sent,
+            )
+            % {"count": sent, "address": request.user.email},
+        )
 
 
 def _sample(template, key):
@@ -223,18 +233,23 @@ class EmailDeliveryAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False
 
-    @admin.display(description="Type")
+    @admin.display(description=_("Type"))
     def key(self, obj):
         return obj.event.key if obj.event_id else f"digest ({obj.why})"
 
-    @admin.display(description="Error")
+    @admin.display(description=_("Error"))
     def short_error(self, obj):
         return obj.last_error[:80]
 
-    @admin.action(description="Send the selected emails again")
+    @admin.action(description=_("Send the selected emails again"))
     def resend(self, request, queryset):
         count = email.resend(queryset.values_list("pk", flat=True))
-        self.message_user(request, f"{count} email(s) queued again.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)d email queued again.", "%(count)d emails queued again.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     def has_add_permission(self, request):
         return False

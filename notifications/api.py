@@ -1,11 +1,13 @@
 """JSON API: counters, messaging preferences, quiet hours, mutes and email cadence."""
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import actions as account_actions
 from notifications import flows, live, muting
 from notifications.models import Mute
 
@@ -198,4 +200,29 @@ class CadenceView(APIView):
         try:
             return Response(flows.set_cadence(request.user, request.data))
         except flows.CadenceErrors as error:
+            return Response({"errors": error.errors}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class LanguageSerializer(serializers.Serializer):
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES, help_text="Pages and messages are in this language."
+    )
+    timezone = serializers.CharField(
+        help_text="An IANA time zone, e.g. Europe/Paris: dates are shown in it."
+    )
+
+
+class LanguageView(APIView):
+    @extend_schema(responses=LanguageSerializer)
+    def get(self, request):
+        """The user's language and time zone."""
+        return Response(account_actions.language_and_timezone_of(request.user))
+
+    @extend_schema(request=LanguageSerializer(partial=True), responses=LanguageSerializer)
+    def patch(self, request):
+        """Changes the given fields, all or none; a bad value answers 400 with
+        `{"errors": {field: why}}` (in the user's language) and changes nothing."""
+        try:
+            return Response(account_actions.set_language_and_timezone(request.user, request.data))
+        except account_actions.ProfileErrors as error:
             return Response({"errors": error.errors}, status=status.HTTP_400_BAD_REQUEST)

@@ -210,13 +210,16 @@ _LOOP_VARIABLE = re.compile(r"{%\s*for (\w+) in")
 def check_template(source: str, names: Iterable[str]) -> None:
     """Raises TemplateProblem unless `source` parses and uses only `names` as placeholders."""
     from django.template import TemplateSyntaxError
+    from django.utils.translation import gettext, ngettext
 
     from notifications.rendering import compile_template
 
     try:
         compile_template(source)
     except TemplateSyntaxError as error:
-        raise TemplateProblem(f"The template has a syntax error: {error}") from None
+        raise TemplateProblem(
+            gettext("The template has a syntax error: %(error)s") % {"error": error}
+        ) from None
     used = set(_VARIABLE.findall(source)) | set(_TAG_VARIABLE.findall(source))
     loops = set(_LOOP_VARIABLE.findall(source))
     if loops:
@@ -228,8 +231,12 @@ def check_template(source: str, names: Iterable[str]) -> None:
             return ", ".join("{{ " + name + " }}" for name in sorted(found))
 
         raise TemplateProblem(
-            f"Unknown placeholder{'s' if len(unknown) > 1 else ''} {braced(unknown)}. "
-            f"Available: {braced(names)}."
+            ngettext(
+                "Unknown placeholder %(unknown)s. Available: %(available)s.",
+                "Unknown placeholders %(unknown)s. Available: %(available)s.",
+                len(unknown),
+            )
+            % {"unknown": braced(unknown), "available": braced(names)}
         )
 
 
@@ -331,3 +338,12 @@ def get(key: str) -> MessageType:
 
 def all_types() -> list[MessageType]:
     return sorted(_registry.values(), key=lambda t: (t.feature_name, t.key))
+
+
+def shown(text: str) -> str:
+    """A catalogue word (a type's name, description, feature name, recipients or kept document)
+    in the active language: their msgids are in catalogue_strings.NAMES. "" stays "" (gettext
+    would answer the catalogue's header)."""
+    from django.utils.translation import gettext
+
+    return gettext(text) if text else ""

@@ -6,6 +6,7 @@ import weakref
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils import translation
 
 from notifications import live, presence
 
@@ -89,7 +90,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         elif kind == "counts":
             await self.send_counts()
         elif handler := live.receiver_for(kind):
-            await handler(self, content)
+            # Refusals ("message.refused") are read by the user: in their language.
+            with translation.override(getattr(self.user, "language", None) or "en"):
+                await handler(self, content)
         else:
             await self.send_json({"type": "error", "error": f"unknown frame type {kind!r}"})
 

@@ -82,14 +82,16 @@ def preference_grid(user) -> list[PreferenceRow]:
         if not switches.get(s.output, True):
             locked, reason, on_in, on_off = (
                 True,
-                f"The site has turned {s.output} off.",
+                _("The site has turned %(output)s off.") % {"output": s.output},
                 False,
                 False,
             )
         elif s.permission == Permission.DISALLOWED:
-            locked, reason, on_in, on_off = True, "Not available for this message.", False, False
+            locked, reason = True, _("Not available for this message.")
+            on_in = on_off = False
         elif s.permission == Permission.FORCED:
-            locked, reason, on_in, on_off = True, "Always sent: required by the site.", True, True
+            locked, reason = True, _("Always sent: required by the site.")
+            on_in = on_off = True
         else:
             pref = prefs.get((mt.pk, s.output))
             source = pref or s
@@ -98,14 +100,15 @@ def preference_grid(user) -> list[PreferenceRow]:
             if keeps:
                 on_in = on_off = on_in or on_off
             if s.output == "email" and email_off:
-                reason = "You have turned all email off."
+                reason = _("You have turned all email off.")
         rows.append(
             PreferenceRow(
                 key=mt.key,
-                name=mt.name,
-                description=mt.description,
+                # The catalogue's words in the user's language (catalogue_strings.NAMES).
+                name=catalogue.shown(mt.name),
+                description=catalogue.shown(mt.description),
                 feature=mt.feature,
-                feature_name=mt.feature_name,
+                feature_name=catalogue.shown(mt.feature_name),
                 output=s.output,
                 logged_in=on_in,
                 logged_off=on_off,
@@ -113,7 +116,7 @@ def preference_grid(user) -> list[PreferenceRow]:
                 reason=reason,
                 default_logged_in=s.logged_in,
                 default_logged_off=s.logged_off,
-                keeps=keeps,
+                keeps=catalogue.shown(keeps),
             )
         )
     return rows
@@ -131,7 +134,7 @@ def update_preferences(user, changes: list[dict]) -> int:
     """Applies [{key, output, logged_in, logged_off}], all or nothing; saves only what differs
     from the type's default. Raises PreferenceErrors. Returns the number of changes applied."""
     if not isinstance(changes, list):
-        raise PreferenceErrors({0: {"non_field_errors": "Send a list of preference items."}})
+        raise PreferenceErrors({0: {"non_field_errors": _("Send a list of preference items.")}})
     keys = {c.get("key") for c in changes if isinstance(c, dict)}
     visible = visible_keys(user_audiences(user))
     settings = {
@@ -147,31 +150,33 @@ def update_preferences(user, changes: list[dict]) -> int:
     for index, change in enumerate(changes):
         problems = {}
         if not isinstance(change, dict):
-            errors[index] = {"non_field_errors": "Each item must be an object."}
+            errors[index] = {"non_field_errors": _("Each item must be an object.")}
             continue
         key, output = change.get("key"), change.get("output")
         if output not in OUTPUTS:
-            problems["output"] = f"Must be one of: {', '.join(OUTPUTS)}."
+            problems["output"] = _("Must be one of: %s.") % ", ".join(OUTPUTS)
         setting = settings.get((key, output))
         if setting is None and "output" not in problems:
-            problems["key"] = f"{key!r} is not a message type."
+            problems["key"] = _("%r is not a message type.") % key
         elif setting is not None and key not in visible:
-            problems["key"] = f"{key!r} is not a message type you can receive."
+            problems["key"] = _("%r is not a message type you can receive.") % key
         for field in ("logged_in", "logged_off"):
             if not isinstance(change.get(field), bool):
-                problems[field] = "Must be true or false."
+                problems[field] = _("Must be true or false.")
         if setting is not None and not problems:
             if not switches.get(output, True):
-                problems["output"] = f"The site has turned {output} off."
+                problems["output"] = _("The site has turned %(output)s off.") % {"output": output}
             elif setting.permission != Permission.PERMITTED:
-                problems["output"] = f"This output is {setting.permission} for {key}; it is locked."
+                problems["output"] = _(
+                    "This output is %(permission)s for %(key)s; it is locked."
+                ) % {"permission": setting.permission, "key": key}
             elif output == "email" and change["logged_in"] != change["logged_off"]:
                 keeps = declared[key].keeps if key in declared else ""
                 if keeps:
-                    problems["logged_off"] = (
-                        f"This email carries {keeps}, so it is sent whether you are logged in "
+                    problems["logged_off"] = _(
+                        "This email carries %(keeps)s, so it is sent whether you are logged in "
                         "or not: logged_in and logged_off must be equal."
-                    )
+                    ) % {"keeps": keeps}
         if problems:
             errors[index] = problems
         else:

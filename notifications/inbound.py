@@ -30,6 +30,7 @@ from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ def register_reply_handler(kind: str, handler: Callable) -> None:
 
 
 def _mailbox() -> tuple[str, str]:
-    local, _, domain = settings.INBOUND_EMAIL_ADDRESS.partition("@")
+    local, _at, domain = settings.INBOUND_EMAIL_ADDRESS.partition("@")
     return local, domain.lower()
 
 
@@ -251,17 +252,17 @@ def confirm(token: str, user) -> str:
     try:
         held_id = signing.loads(token, salt=CONFIRM_SALT)
     except signing.BadSignature:
-        raise InboundRejected("This confirmation link is not valid.") from None
+        raise InboundRejected(_("This confirmation link is not valid.")) from None
     with transaction.atomic():
         held = HeldReply.objects.select_for_update().filter(pk=held_id, user=user).first()
         if held is None:
-            raise InboundRejected("This confirmation link is not valid.")
+            raise InboundRejected(_("This confirmation link is not valid."))
         if held.status != HeldReply.Status.HELD:
             return held.status
         if held.expires_at < timezone.now():
             held.status = HeldReply.Status.EXPIRED
             held.save(update_fields=["status"])
-            raise InboundRejected("This confirmation link has expired; the email was discarded.")
+            raise InboundRejected(_("This confirmation link has expired; the email was discarded."))
         held.status = HeldReply.Status.CONFIRMED
         held.save(update_fields=["status"])
     reply = Reply(held.from_address, [], held.subject, held.text)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from notifications.catalogue import OUTPUTS, Kind, Permission, Urgency
@@ -19,14 +20,14 @@ class MessageType(models.Model):
     """
 
     key = models.CharField(max_length=100, unique=True)
-    feature = models.CharField(max_length=50, help_text="The app that declares it.")
+    feature = models.CharField(max_length=50, help_text=_("The app that declares it."))
     feature_name = models.CharField(max_length=100)
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    name = models.CharField(max_length=200, help_text="The name admins and users see.")
+    name = models.CharField(max_length=200, help_text=_("The name admins and users see."))
     description = models.TextField(blank=True)
-    recipients = models.TextField(blank=True, help_text="Who receives it by default.")
+    recipients = models.TextField(blank=True, help_text=_("Who receives it by default."))
     obsolete = models.BooleanField(
-        default=False, help_text="No longer declared in the code; kept for its history."
+        default=False, help_text=_("No longer declared in the code; kept for its history.")
     )
 
     class Meta:
@@ -46,10 +47,10 @@ class OutputSetting(models.Model):
     permission = models.CharField(
         max_length=12,
         choices=Permission.choices,
-        help_text="Forced ignores users' choices; disallowed never uses this output.",
+        help_text=_("Forced ignores users' choices; disallowed never uses this output."),
     )
-    logged_in = models.BooleanField(help_text="Default for users who are logged in.")
-    logged_off = models.BooleanField(help_text="Default for users who are logged off.")
+    logged_in = models.BooleanField(help_text=_("Default for users who are logged in."))
+    logged_off = models.BooleanField(help_text=_("Default for users who are logged off."))
 
     class Meta:
         constraints = [
@@ -70,7 +71,7 @@ class SiteOutput(models.Model):
     enabled = models.BooleanField(default=True)
 
     class Meta:
-        verbose_name = "site output"
+        verbose_name = _("site output")
 
     def __str__(self) -> str:
         return f"{self.output}: {'on' if self.enabled else 'off'}"
@@ -89,9 +90,9 @@ class SiteMessaging(models.Model):
     """The site's messaging settings: one row (SiteMessaging.load()), edited in the admin."""
 
     inbound_processed_to_admins = models.BooleanField(
-        "tell site admins about each processed email reply",
+        _("tell site admins about each processed email reply"),
         default=False,
-        help_text="The sender is always told. Failed replies always go to site admins.",
+        help_text=_("The sender is always told. Failed replies always go to site admins."),
     )
     email_cadence = models.CharField(
         "default email frequency",
@@ -104,7 +105,7 @@ class SiteMessaging(models.Model):
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "site messaging settings"
+        verbose_name = verbose_name_plural = _("site messaging settings")
 
     def __str__(self) -> str:
         return "Site messaging settings"
@@ -151,21 +152,21 @@ class UserMessaging(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messaging"
     )
     email_off = models.BooleanField(
-        default=False, help_text="No email at all (forced types are still emailed)."
+        default=False, help_text=_("No email at all (forced types are still emailed).")
     )
     # Quiet hours (notifications.quiet_hours): email waits until they end, in the user's zone.
     quiet_hours_enabled = models.BooleanField(
-        default=False, help_text="Hold email (not urgent messages) during quiet hours."
+        default=False, help_text=_("Hold email (not urgent messages) during quiet hours.")
     )
     quiet_hours_start = models.TimeField(
-        default=datetime.time(22, 0), help_text="Quiet from this time, in the user's zone."
+        default=datetime.time(22, 0), help_text=_("Quiet from this time, in the user's zone.")
     )
     quiet_hours_end = models.TimeField(
         default=datetime.time(7, 0),
-        help_text="Quiet until this time; before the start means the next morning.",
+        help_text=_("Quiet until this time; before the start means the next morning."),
     )
     quiet_hours_weekends = models.BooleanField(
-        default=False, help_text="Saturday and Sunday are quiet all day."
+        default=False, help_text=_("Saturday and Sunday are quiet all day.")
     )
 
     def __str__(self) -> str:
@@ -238,9 +239,9 @@ class EmailSuppression(models.Model):
     """An address that bounced or complained: no email goes to it until the user changes it."""
 
     class Reason(models.TextChoices):
-        BOUNCED = "bounced", "Bounced"
-        COMPLAINED = "complained", "Marked as spam"
-        REJECTED = "rejected", "Rejected by the provider"
+        BOUNCED = "bounced", _("Bounced")
+        COMPLAINED = "complained", _("Marked as spam")
+        REJECTED = "rejected", _("Rejected by the provider")
 
     address = models.EmailField(unique=True)
     reason = models.CharField(max_length=20, choices=Reason.choices)
@@ -264,12 +265,16 @@ class Event(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     context = models.JSONField(default=dict, blank=True)
-    data = models.JSONField(default=dict, blank=True, help_text="For task handlers, not templates.")
+    data = models.JSONField(
+        default=dict, blank=True, help_text=_("For task handlers, not templates.")
+    )
     templates = models.JSONField(
         default=dict,
         blank=True,
-        help_text="This event's own subject, body or prefix (e.g. a program's text), used "
-        "instead of the type's templates.",
+        help_text=_(
+            "This event's own subject, body or prefix (e.g. a program's text), used "
+            "instead of the type's templates."
+        ),
     )
     url = models.CharField(max_length=500, blank=True)
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
@@ -277,8 +282,10 @@ class Event(models.Model):
     audience = models.CharField(
         max_length=20,
         blank=True,
-        help_text="Who the recipients are to what happened, when not the people it is about: "
-        "`manager` for a manager's copy.",
+        help_text=_(
+            "Who the recipients are to what happened, when not the people it is about: "
+            "`manager` for a manager's copy."
+        ),
     )
     about = models.JSONField(
         default=list,
@@ -324,7 +331,7 @@ class Undelivered(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name_plural = "undelivered"
+        verbose_name_plural = _("undelivered")
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.reason}"
@@ -338,8 +345,10 @@ class MessageTemplate(models.Model):
     )
     language = models.CharField(max_length=10, choices=settings.LANGUAGES)
     subject = models.CharField(max_length=300)
-    body = models.TextField(help_text="Plain text. Placeholders as {{ name }}.")
-    html = models.TextField(blank=True, help_text="Optional HTML; made from the text when empty.")
+    body = models.TextField(help_text=_("Plain text. Placeholders as {{ name }}."))
+    html = models.TextField(
+        blank=True, help_text=_("Optional HTML; made from the text when empty.")
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -380,18 +389,18 @@ class EmailDelivery(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        CLAIMED = "claimed", "Claimed by a worker"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SUPPRESSED = "suppressed", "Suppressed"
-        UNKNOWN = "unknown", "Interrupted (unknown)"
-        BOUNCED = "bounced", "Bounced"
-        COMPLAINED = "complained", "Complained"
-        DIGEST = "digest", "Waiting for a digest"
-        DIGESTED = "digested", "Sent in a digest"
-        SKIPPED = "skipped", "Not sent: email turned off before the digest"
+        PENDING = "pending", _("Pending")
+        CLAIMED = "claimed", _("Claimed by a worker")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SUPPRESSED = "suppressed", _("Suppressed")
+        UNKNOWN = "unknown", _("Interrupted (unknown)")
+        BOUNCED = "bounced", _("Bounced")
+        COMPLAINED = "complained", _("Complained")
+        DIGEST = "digest", _("Waiting for a digest")
+        DIGESTED = "digested", _("Sent in a digest")
+        SKIPPED = "skipped", _("Not sent: email turned off before the digest")
 
     event = models.ForeignKey(
         Event,
@@ -408,20 +417,22 @@ class EmailDelivery(models.Model):
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     claim_token = models.CharField(
-        max_length=32, blank=True, help_text="The claim of the worker that took the row."
+        max_length=32, blank=True, help_text=_("The claim of the worker that took the row.")
     )
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     esp_message_id = models.CharField(max_length=200, blank=True, db_index=True)
-    subject = models.CharField(max_length=300, blank=True, help_text="As sent.")
+    subject = models.CharField(max_length=300, blank=True, help_text=_("As sent."))
     why = models.CharField(
-        max_length=20, blank=True, help_text="Why email was chosen (notifications.preferences)."
+        max_length=20, blank=True, help_text=_("Why email was chosen (notifications.preferences).")
     )
     held_until = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="Held for the recipient's quiet hours until then (next_attempt_at says when "
-        "it may go); empty: sent as soon as written.",
+        help_text=_(
+            "Held for the recipient's quiet hours until then (next_attempt_at says when "
+            "it may go); empty: sent as soon as written."
+        ),
     )
     digest = models.ForeignKey(
         Digest,
@@ -434,8 +445,8 @@ class EmailDelivery(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = "email delivery"
-        verbose_name_plural = "delivery log"
+        verbose_name = _("email delivery")
+        verbose_name_plural = _("delivery log")
         ordering = ["-created_at"]
         indexes = [
             # The sweeper and the claim: rows waiting to go out, oldest first.
@@ -460,9 +471,9 @@ class HeldReply(models.Model):
     """A reply by email from an address that is not the user's: kept until they confirm it."""
 
     class Status(models.TextChoices):
-        HELD = "held", "Waiting for confirmation"
-        CONFIRMED = "confirmed", "Confirmed and processed"
-        EXPIRED = "expired", "Not confirmed in time"
+        HELD = "held", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Confirmed and processed")
+        EXPIRED = "expired", _("Not confirmed in time")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=30)
@@ -475,7 +486,7 @@ class HeldReply(models.Model):
     expires_at = models.DateTimeField()
 
     class Meta:
-        verbose_name_plural = "held replies"
+        verbose_name_plural = _("held replies")
 
     def __str__(self) -> str:
         return f"{self.from_address} -> {self.kind} #{self.target_id} ({self.status})"

@@ -3,16 +3,19 @@
 import datetime
 from itertools import groupby
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from accounts import actions as account_actions
 from notifications import flows
 from notifications.email import read_unsubscribe_token
 from notifications.models import Cadence, EmailSuppression, MessageType, Mute
@@ -43,19 +46,28 @@ def preferences(request):
         try:
             flows.update_preferences(request.user, changes)
         except flows.PreferenceErrors as error:
-            messages.error(request, f"Nothing was saved: {error.errors}")
+            messages.error(request, _("Nothing was saved: %s") % error.errors)
         else:
             flows.set_email_off(request.user, "email_off" in request.POST)
-            messages.success(request, "Your messaging preferences are saved.")
+            messages.success(request, _("Your messaging preferences are saved."))
         return redirect("messaging-preferences")
     return _page(request, rows)
 
 
 def _page(
-    request, rows, quiet=None, quiet_errors=None, status=200, cadence=None, cadence_errors=None
+    request,
+    rows,
+    quiet=None,
+    quiet_errors=None,
+    status=200,
+    cadence=None,
+    cadence_errors=None,
+    profile=None,
+    profile_errors=None,
 ):
-    """The preferences page; `quiet` and `quiet_errors` (`cadence` and `cadence_errors`) show
-    a refused quiet-hours (email frequency) form as the user filled it in."""
+    """The preferences page; `quiet` and `quiet_errors` (`cadence` and `cadence_errors`,
+    `profile` and `profile_errors`) show a refused quiet-hours (email frequency, language and
+    time zone) form as the user filled it in."""
     switches = flows.user_messaging(request.user)
     cadence = cadence or flows.cadence_of(
         request.user, flows.features_of((r.feature, r.feature_name) for r in rows)
@@ -109,6 +121,10 @@ def _page(
             "cadence_choices": Cadence.choices,
             "site_cadence_label": Cadence(cadence["site_default"]).label,
             "cadence_errors": cadence_errors or {},
+            "profile": profile or account_actions.language_and_timezone_of(request.user),
+            "profile_errors": profile_errors or {},
+            "languages": settings.LANGUAGES,
+            "time_zones": account_actions.time_zones(),
         },
         status=status,
     )
@@ -177,6 +193,32 @@ def quiet_hours(request):
 
 @login_required
 @require_http_methods(["POST"])
+def language(request):
+    """The "Language and time zone" form of the preferences page: `language` and `timezone`.
+    Bad input shows the page again with the errors by their fields, answers 400 and changes
+    nothing; saved, the page comes back in the chosen language."""
+    changes = {
+        "language": request.POST.get("language", ""),
+        "timezone": request.POST.get("timezone", ""),
+    }
+    try:
+        account_actions.set_language_and_timezone(request.user, changes)
+    except account_actions.ProfileErrors as error:
+        return _page(
+            request,
+            flows.preference_grid(request.user),
+            profile=changes,
+            profile_errors=error.errors,
+            status=400,
+        )
+    # The confirmation is in the language just chosen, as the next page will be.
+    with translation.override(request.user.language):
+        messages.success(request, _("Your language and time zone are saved."))
+    return redirect(f"{reverse('messaging-preferences')}#language")
+
+
+@login_required
+@require_http_methods(["POST"])
 def switch_preferences(request):
     """ "All on" or "all off" for one feature and output: `switch` is `<feature>:<output>:on` or
     `...:off` (the button the user pressed). Cells the site forces or disallows stay as they
@@ -227,8 +269,8 @@ def confirm_inbound(request, token: str):
     else:
         messages.success(
             request,
-            "Thank you: your email was processed."
+            _("Thank you: your email was processed.")
             if outcome == "processed"
-            else f"This email was already handled ({outcome}).",
+            else _("This email was already handled (%s).") % outcome,
         )
     return redirect("dashboard")

@@ -99,12 +99,18 @@ window.announce = (function () {
   }
 
   // One sentence in the live region for each new alert, task or message from someone else.
+  // The sentences are the page's (data-* of #live-announcer, in the user's language).
   var me = Number(document.body.dataset.user);
+  function sentence(name, values) {
+    var region = document.getElementById("live-announcer");
+    var text = (region && region.dataset[name]) || "";
+    return text.replace(/\{(\w+)\}/g, function (all, key) { return key in values ? values[key] : all; });
+  }
   function say(frame) {
-    if (frame.type === "alert.new" && frame.item) window.announce("New alert: " + frame.item.subject, "alert:" + frame.item.id);
-    if (frame.type === "task.new" && frame.item) window.announce("New task: " + frame.item.subject, "task:" + frame.item.id);
+    if (frame.type === "alert.new" && frame.item) window.announce(sentence("newAlert", { subject: frame.item.subject }), "alert:" + frame.item.id);
+    if (frame.type === "task.new" && frame.item) window.announce(sentence("newTask", { subject: frame.item.subject }), "task:" + frame.item.id);
     if (frame.type === "message.new" && frame.message && frame.message.sender !== me) {
-      window.announce("New message from " + frame.message.sender_name, "message:" + frame.message.id);
+      window.announce(sentence("newMessage", { name: frame.message.sender_name }), "message:" + frame.message.id);
     }
   }
 
@@ -158,7 +164,7 @@ window.announce = (function () {
       note.id = "typing"; note.className = "meta";
       thread.after(note);
     }
-    note.textContent = event.detail.name + " is typing…";
+    note.textContent = sentence("typing", { name: event.detail.name });
     clearTimeout(note.timer);
     note.timer = setTimeout(function () { note.textContent = ""; }, 5000);
   });

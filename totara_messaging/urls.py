@@ -35,6 +35,11 @@ api = [
         notifications_api.CadenceView.as_view(),
         name="api-cadence",
     ),
+    path(
+        "preferences/language/",
+        notifications_api.LanguageView.as_view(),
+        name="api-preferences-language",
+    ),
     path("conversations/", instant_api.ConversationList.as_view(), name="api-conversations"),
     path(
         "conversations/<int:conversation_id>/messages/",
@@ -94,6 +99,11 @@ urlpatterns = [
         "preferences/messaging/cadence/",
         notifications_views.cadence,
         name="messaging-cadence",
+    ),
+    path(
+        "preferences/messaging/language/",
+        notifications_views.language,
+        name="messaging-language",
     ),
     path(
         "preferences/messaging/switch/",

@@ -4,6 +4,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 
 # The dashboard's blocks, in order; each app renders its own from the context it adds.
 DASHBOARD_BLOCKS = [
@@ -25,7 +26,7 @@ def health(request):
     return JsonResponse({"status": "ok"})
 
 
-EXPIRED = (
+EXPIRED = _(
     "This page has expired: you have logged in or out since it was opened. "
     "Nothing was changed. Reload the page and send it again."
 )
@@ -43,7 +44,7 @@ def csrf_failure(request, reason=""):
         return redirect("dashboard")
     if request.htmx:
         # htmx shows this text where the form shows its errors.
-        return HttpResponse(EXPIRED, status=403, content_type="text/plain; charset=utf-8")
+        return HttpResponse(str(EXPIRED), status=403, content_type="text/plain; charset=utf-8")
     back = request.headers.get("Referer", "")
     if not url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
