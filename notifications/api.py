@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from notifications import flows, live
+from notifications.catalogue import OUTPUTS
 
 
 class CountsView(APIView):
@@ -26,7 +27,7 @@ class CountsView(APIView):
 
 class PreferenceSerializer(serializers.Serializer):
     key = serializers.CharField()
-    output = serializers.ChoiceField(choices=["web", "email"])
+    output = serializers.ChoiceField(choices=list(OUTPUTS))
     logged_in = serializers.BooleanField()
     logged_off = serializers.BooleanField()
     locked = serializers.BooleanField(read_only=True)
@@ -60,7 +61,9 @@ class PreferencesView(APIView):
 
 
 class QuietHoursSerializer(serializers.Serializer):
-    enabled = serializers.BooleanField(help_text="Hold email during quiet hours.")
+    enabled = serializers.BooleanField(
+        help_text="Hold email and push notifications during quiet hours."
+    )
     start = serializers.CharField(help_text='Quiet from this time, "HH:MM" in `timezone`.')
     end = serializers.CharField(
         help_text='Quiet until this time, "HH:MM"; earlier than `start` means the next morning.'

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from notifications import catalogue
-from notifications.catalogue import OUTPUTS, Permission
+from notifications.catalogue import OUTPUT_LABELS, OUTPUTS, Permission
 from notifications.models import MessageType, OutputSetting, Preference, UserMessaging
 from notifications.preferences import site_switches, user_audiences, visible_keys
 from notifications.quiet_hours import QuietHours, quiet_until
@@ -221,7 +221,7 @@ class SwitchResult:
 
     def summary(self) -> str:
         """What changed, in words the page can show."""
-        output = _("on the site") if self.output == "web" else _("by email")
+        output = str(OUTPUT_LABELS[self.output][1])
         state = _("on") if self.on else _("off")
         text = ngettext(
             "%(feature)s %(output)s: %(count)d message type turned %(state)s.",

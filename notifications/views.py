@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from notifications import flows
+from notifications.catalogue import OUTPUT_LABELS, OUTPUTS
 from notifications.email import read_unsubscribe_token
 from notifications.models import EmailSuppression, MessageType
 
@@ -71,6 +72,7 @@ def _page(request, rows, quiet=None, quiet_errors=None, status=200):
                     "name": first.name,
                     "description": first.description,
                     "outputs": outputs,
+                    "cells": [outputs.get(o) for o in OUTPUTS],
                 }
             )
         # "All on / all off" only where the user has something to choose.
@@ -80,7 +82,11 @@ def _page(request, rows, quiet=None, quiet_errors=None, status=200):
                 "label": feature,
                 "name": feature_name,
                 "types": types,
-                "switchable": [o for o in ("web", "email") if o in switchable],
+                "switchable": [
+                    {"output": o, "heading": OUTPUT_LABELS[o][0], "phrase": OUTPUT_LABELS[o][1]}
+                    for o in OUTPUTS
+                    if o in switchable
+                ],
             }
         )
     suppression = EmailSuppression.objects.filter(address__iexact=request.user.email).first()
@@ -89,6 +95,7 @@ def _page(request, rows, quiet=None, quiet_errors=None, status=200):
         "notifications/preferences.html",
         {
             "features": features,
+            "outputs": [{"output": o, "heading": OUTPUT_LABELS[o][0]} for o in OUTPUTS],
             "type_count": sum(len(f["types"]) for f in features),
             "email_off": switches.email_off,
             "suppression": suppression,
