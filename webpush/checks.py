@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.core import checks
+
+
+@checks.register(checks.Tags.security)
+def vapid_keys_set(app_configs, **kwargs):
+    """Production without VAPID keys runs, but sends no push: say so at start-up."""
+    if settings.DEBUG or settings.VAPID_PRIVATE_KEY:
+        return []
+    return [
+        checks.Warning(
+            "VAPID_PRIVATE_KEY is not set: push notifications are unavailable.",
+            hint="Run `python manage.py vapid_keys` and set VAPID_PRIVATE_KEY, "
+            "VAPID_PUBLIC_KEY and VAPID_SUBJECT.",
+            id="webpush.W001",
+        )
+    ]
