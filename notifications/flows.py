@@ -395,7 +395,10 @@ def set_quiet_hours(user, changes) -> dict:
 
 def _retime_held_email(user, settings: QuietHours) -> int:
     """The user's email waiting for quiet hours now waits for the new ones: until they end, or
-    not at all when they are over or off (queued after commit). One UPDATE."""
+    not at all when they are over or off (queued after commit). One UPDATE, and one per other
+    output that holds rows and can re-time them (`retime_held(user_id, until, now)`, e.g.
+    push)."""
+    from notifications import outputs
     from notifications.email import enqueue
     from notifications.models import EmailDelivery
 
@@ -406,4 +409,8 @@ def _retime_held_email(user, settings: QuietHours) -> int:
     ).update(next_attempt_at=until, held_until=until)
     if count and until == now:
         transaction.on_commit(lambda: enqueue(None, count))
+    for output in outputs.registered().values():
+        retime = getattr(output, "retime_held", None)
+        if retime is not None:
+            retime(user.pk, until, now)
     return count

@@ -25,6 +25,10 @@ class Output(Protocol):
         `held` (user id -> a UTC datetime) is in their quiet hours: their row must not go out
         before that time (only outputs in preferences.HELD_OUTPUTS are given any).
 
+        An output that holds rows may also offer `retime_held(user_id, until, now)`: the
+        user changed their quiet hours, so their held rows now wait until `until` (now: they go
+        at once, scheduled after commit).
+
         Called inside send()'s transaction with one batch of recipients; must cost a constant
         number of queries per call and schedule any I/O (pushes, tasks) after commit. Returns
         the number of rows written.

@@ -65,6 +65,16 @@ class PushOutput:
             transaction.on_commit(lambda: enqueue(event.pk))
         return len(subscriptions)
 
+    def retime_held(self, user_id: int, until, now) -> int:
+        """The user changed their quiet hours: their held pushes wait until `until`, or go now
+        (queued after commit). One UPDATE."""
+        count = PushDelivery.objects.filter(
+            user_id=user_id, status=Status.PENDING, held_until__isnull=False
+        ).update(next_attempt_at=until, held_until=until)
+        if count and until <= now:
+            transaction.on_commit(lambda: enqueue(None))
+        return count
+
 
 outputs.register(PushOutput())
 

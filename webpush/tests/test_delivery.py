@@ -302,3 +302,37 @@ def test_the_local_push_service_refuses_a_push_not_signed_by_its_key(db, push_se
     )
     assert answer.status_code == 403
     assert "does not verify" in push_service.refused[0][1]
+
+
+def test_turning_quiet_hours_off_sends_the_held_pushes_at_once(
+    db, sent, user, subscribed, push_service, client, django_capture_on_commit_callbacks
+):
+    device = subscribed(user)
+    quiet(user)
+    with time_machine.travel(NIGHT, tick=False):
+        send(sent, [user])
+    assert push_service.received == []
+    client.force_login(user)
+    with (
+        time_machine.travel(NIGHT + datetime.timedelta(minutes=5), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        answer = client.patch(
+            "/api/preferences/quiet-hours/", {"enabled": False}, content_type="application/json"
+        )
+    assert answer.status_code == 200
+    assert len(push_service.payloads(device)) == 1
+
+
+def test_new_quiet_hours_retime_the_held_pushes(db, sent, user, subscribed, push_service, client):
+    subscribed(user)
+    quiet(user)
+    with time_machine.travel(NIGHT, tick=False):
+        send(sent, [user])
+    client.force_login(user)
+    with time_machine.travel(NIGHT, tick=False):
+        client.patch(
+            "/api/preferences/quiet-hours/", {"end": "08:30"}, content_type="application/json"
+        )
+    later = MORNING + datetime.timedelta(minutes=90)
+    assert PushDelivery.objects.get().next_attempt_at == later
