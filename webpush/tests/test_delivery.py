@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.factories import UserFactory
 from notifications import jobs, presence
@@ -336,3 +337,28 @@ def test_new_quiet_hours_retime_the_held_pushes(db, sent, user, subscribed, push
         )
     later = MORNING + datetime.timedelta(minutes=90)
     assert PushDelivery.objects.get().next_attempt_at == later
+
+
+def test_a_personal_message_left_unread_is_pushed_with_its_email_once(
+    db, user, other_user, subscribed, push_service, settings, django_capture_on_commit_callbacks
+):
+    from instant import actions
+    from instant.models import Privacy
+
+    settings.INSTANT_EMAIL_DELAY_SECONDS = 300
+    actions.set_privacy(other_user, Privacy.SITE)
+    device = subscribed(other_user)
+    conversation, _ = actions.start_conversation(user, [other_user.pk])
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        actions.send_message(user, conversation.pk, "Are you coming to the seminar?")
+    with (
+        time_machine.travel(start + datetime.timedelta(minutes=6), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert actions.email_unread_messages() == 1
+        assert actions.email_unread_messages() == 0
+    [payload] = push_service.payloads(device)
+    assert payload["kind"] == "message"
+    assert payload["url"].endswith(f"/messages/{conversation.pk}/")
+    assert "Are you coming to the seminar?" in payload["body"]
