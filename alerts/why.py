@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET
 
 from alerts.models import Alert
 from alerts.presenting import Presenter
-from notifications import catalogue
+from notifications import catalogue, outputs
+from notifications.catalogue import OUTPUT_LABELS
 from notifications.models import EmailDelivery, Event
 from notifications.preferences import WHY_FORCED
 
@@ -25,7 +26,11 @@ STATE_TEXT = {
 
 def explain(code: str, output: str, keeps: str) -> str:
     """The sentence for a why code of notifications.preferences."""
-    where = "in your notifications" if output == "web" else "by email"
+    where = (
+        "in your notifications"
+        if output == "web"
+        else str(OUTPUT_LABELS.get(output, ("", output))[1])
+    )
     if code == WHY_FORCED:
         return f"The site always sends this message {where}: it cannot be turned off."
     source, _, state = code.partition("-")
@@ -69,7 +74,13 @@ def why(request, event_id: int):
         .first()
     )
     emails = list(EmailDelivery.objects.filter(event=event, user=request.user).order_by("pk"))
-    if item is None and not emails:
+    # The other outputs that keep a row per delivery tell theirs (`delivered_to`: one query).
+    others = {
+        name: output.delivered_to(event.pk, request.user.pk)
+        for name, output in outputs.registered().items()
+        if hasattr(output, "delivered_to")
+    }
+    if item is None and not emails and not any(others.values()):
         raise Http404("This message was not sent to you.")
     try:
         spec = catalogue.get(event.key)
@@ -101,6 +112,18 @@ def why(request, event_id: int):
         )
     if not emails:
         deliveries.append({"output": "Email", "reason": "Not sent by email.", "status": ""})
+    for name, rows in others.items():
+        for row in rows:
+            deliveries.append(
+                {
+                    "output": row["label"],
+                    "reason": explain(row["why"], name, keeps),
+                    "status": row["status"],
+                }
+            )
+        if not rows:
+            label = str(OUTPUT_LABELS.get(name, (name, ""))[0])
+            deliveries.append({"output": label, "reason": "Not sent there.", "status": ""})
     return render(
         request,
         "alerts/why.html",

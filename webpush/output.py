@@ -65,6 +65,27 @@ class PushOutput:
             transaction.on_commit(lambda: enqueue(event.pk))
         return len(subscriptions)
 
+    def delivered_to(self, event_id: int, user_id: int) -> list[dict]:
+        """The user's pushes of this event, for "Why did I get this?": each with a `label` (the
+        browser), the `why` code recorded when it was sent, and its `status`. One query."""
+        rows = (
+            PushDelivery.objects.filter(event_id=event_id, user_id=user_id)
+            .select_related("subscription")
+            .order_by("pk")
+        )
+        return [
+            {
+                "label": (
+                    f"Push to {row.subscription.user_agent or 'a browser'}"
+                    if row.subscription
+                    else "Push to a browser no longer subscribed"
+                ),
+                "why": row.why,
+                "status": row.get_status_display(),
+            }
+            for row in rows
+        ]
+
     def retime_held(self, user_id: int, until, now) -> int:
         """The user changed their quiet hours: their held pushes wait until `until`, or go now
         (queued after commit). One UPDATE."""

@@ -362,3 +362,16 @@ def test_a_personal_message_left_unread_is_pushed_with_its_email_once(
     assert payload["kind"] == "message"
     assert payload["url"].endswith(f"/messages/{conversation.pk}/")
     assert "Are you coming to the seminar?" in payload["body"]
+
+
+def test_why_did_i_get_this_tells_each_push_and_its_rule(db, sent, user, subscribed, client):
+    subscribed(user)
+    PushSubscription.objects.update(user_agent="Firefox on Lee's laptop")
+    result = send(sent, [user])
+    client.force_login(user)
+    page = client.get(f"/why/{result.event_id}/").content.decode()
+    assert "Push to Firefox on Lee&#x27;s laptop" in page
+    assert (
+        "You have not chosen for this message: by default it comes by push notification when "
+        "logged off"
+    ) in page
