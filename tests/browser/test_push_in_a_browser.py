@@ -86,7 +86,7 @@ def test_a_learner_subscribes_this_browser_and_gets_a_push(browser, asgi_server,
     assert script.headers["content-type"].startswith("application/javascript")
     assert script.headers["service-worker-allowed"] == "/"
     expect(page.get_by_role("columnheader", name="Push notifications")).not_to_have_count(0)
-    expect(page.get_by_role("status").filter(has_text="push")).to_have_text(
+    expect(page.locator("[data-push-status]")).to_have_text(
         "This device does not receive push notifications."
     )
     assert_accessible(page, "preferences with the device section")
@@ -108,7 +108,7 @@ def test_a_learner_subscribes_this_browser_and_gets_a_push(browser, asgi_server,
     device = push_service.new_device()
     context.add_init_script(STAND_IN % json.dumps(device.as_json()))
     page.reload()
-    status = page.get_by_role("status").filter(has_text="push")
+    status = page.locator("[data-push-status]")
     expect(status).to_have_text("This device does not receive push notifications.")
     page.get_by_role("button", name="Subscribe this device").click()
     expect(status).to_have_text("This device receives push notifications.")
