@@ -4,8 +4,19 @@ from django.core import checks
 
 @checks.register(checks.Tags.security)
 def vapid_keys_set(app_configs, **kwargs):
-    """Production without VAPID keys runs, but sends no push: say so at start-up."""
-    if settings.DEBUG or settings.VAPID_PRIVATE_KEY:
+    """Production without VAPID keys runs, but sends no push: say so at start-up. A key that
+    is not one (or a public key that does not match it) is an error."""
+    if settings.VAPID_PRIVATE_KEY:
+        from django.core.exceptions import ImproperlyConfigured
+
+        from webpush import keys
+
+        try:
+            keys.vapid()
+        except ImproperlyConfigured as error:
+            return [checks.Error(str(error), id="webpush.E001")]
+        return []
+    if settings.DEBUG:
         return []
     return [
         checks.Warning(

@@ -22,8 +22,10 @@ from datetime import timedelta
 
 import requests
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection as db_connection
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from pywebpush import WebPushException, webpush
 
@@ -154,7 +156,19 @@ def deliver_claimed(claimed: Claim) -> dict[str, int]:
             message_type_id__in={r.event.message_type_id for r in rows}
         )
     }
-    vapid = keys.vapid()
+    try:
+        vapid = keys.vapid()
+    except ImproperlyConfigured as error:
+        # A key that is not one: nothing can be signed until an admin fixes it. The rows wait
+        # (not counted as an attempt) rather than fail; the system check names the problem.
+        logger.error("pushes not sent: %s", error)
+        PushDelivery.objects.filter(pk__in=claimed.ids, claim_token=claimed.token).update(
+            status=Status.PENDING,
+            attempts=F("attempts") - 1,
+            next_attempt_at=timezone.now() + timedelta(minutes=5),
+            last_error=str(error)[:2000],
+        )
+        return {**tally, "retry": len(claimed.ids)}
     subject = keys.subject()
     sent: list[int] = []
     expired: list[int] = []

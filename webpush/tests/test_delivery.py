@@ -375,3 +375,41 @@ def test_why_did_i_get_this_tells_each_push_and_its_rule(db, sent, user, subscri
         "You have not chosen for this message: by default it comes by push notification when "
         "logged off"
     ) in page
+
+
+def test_a_push_a_dead_worker_left_sending_is_never_sent_twice(db, user, subscribed, push_service):
+    from notifications.models import Event, MessageType
+
+    subscription = PushSubscription.objects.get(endpoint=subscribed(user).endpoint)
+    event = Event.objects.create(
+        message_type=MessageType.objects.get(key=KEY), key=KEY, context=CONTEXT
+    )
+    start = timezone.now()
+    PushDelivery.objects.create(
+        event=event,
+        user=user,
+        subscription=subscription,
+        status=Status.SENDING,
+        attempts=1,
+        claimed_at=start,
+    )
+    with time_machine.travel(start + datetime.timedelta(minutes=11), tick=False):
+        result = jobs.run("webpush.send_due")
+    assert result["interrupted"] == 1
+    assert PushDelivery.objects.get().status == Status.UNKNOWN
+    assert push_service.received == []
+
+
+def test_a_vapid_key_that_is_not_one_keeps_the_pushes_waiting(
+    db, sent, user, subscribed, push_service, settings
+):
+    from webpush.checks import vapid_keys_set
+
+    subscribed(user)
+    settings.VAPID_PRIVATE_KEY, settings.VAPID_PUBLIC_KEY = "not-a-key", ""
+    assert [e.id for e in vapid_keys_set(None)] == ["webpush.E001"]
+    send(sent, [user])
+    delivery = PushDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == (Status.PENDING, 0)
+    assert "VAPID_PRIVATE_KEY" in delivery.last_error
+    assert push_service.received == []
