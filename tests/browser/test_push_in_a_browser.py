@@ -8,7 +8,10 @@ tries it first and records what Chromium answers; then an init script stands in 
 PushManager.subscribe()/getSubscription() only, returning a subscription on the test's own
 push service with real keys (tests/push_service.py). Everything else is real: the worker,
 the permission prompt (granted), the page's POST, the row, the send, the encryption, the VAPID
-signature and the decryption."""
+signature and the decryption. The payload the push service received is then handed to the
+worker through DevTools (ServiceWorker.deliverPushMessage, standing in for the push service's
+connection to the browser), and the worker shows it as a notification with its title, body,
+tag and link."""
 
 import json
 
@@ -136,6 +139,42 @@ def test_a_learner_subscribes_this_browser_and_gets_a_push(browser, asgi_server,
     [payload] = push_service.payloads(device)
     assert payload["title"] == "Safety first is due on 1 March"
     assert payload["url"].endswith("/programs/my/")
+
+    # What the push service would hand the browser, delivered to the worker (DevTools' stand-in
+    # for the push service's connection): the worker shows it as a notification.
+    cdp = context.new_cdp_session(page)
+    registrations = []
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda e: registrations.extend(e["registrations"]),
+    )
+    cdp.send("ServiceWorker.enable")
+    # The domain reports the registrations as events, read while Playwright waits on the
+    # browser: a few round trips (not a sleep) until they are in.
+    for _ in range(200):
+        if any(r["scopeURL"] == f"{asgi_server.url}/" for r in registrations):
+            break
+        page.evaluate("0")
+    registration = next(r for r in registrations if r["scopeURL"] == f"{asgi_server.url}/")
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {
+            "origin": asgi_server.url,
+            "registrationId": registration["registrationId"],
+            "data": json.dumps(payload),
+        },
+    )
+    shown = page.wait_for_function(
+        """() => navigator.serviceWorker.ready.then(r => r.getNotifications()).then(list =>
+            list.length ? {title: list[0].title, body: list[0].body, tag: list[0].tag,
+                           url: list[0].data.url} : null)"""
+    ).json_value()
+    assert shown == {
+        "title": payload["title"],
+        "body": payload["body"],
+        "tag": payload["tag"],
+        "url": payload["url"],
+    }
 
     page.get_by_role("button", name="Unsubscribe this device").click()
     expect(status).to_have_text("This device does not receive push notifications.")
