@@ -238,7 +238,12 @@ window.announce = (function () {
     registration = results[0];
     if (!results[1].available) { say("Push notifications are not set up on this site."); return null; }
     publicKey = results[1].public_key;
-    return registration.pushManager.getSubscription().then(show);
+    return registration.pushManager.getSubscription().then(function (subscription) {
+      // Stored again (the same row, 200): the site may have lost it, or another person
+      // subscribed on this browser before; it belongs to whoever is here now.
+      if (subscription) send("POST", subscription.toJSON()).catch(function () {});
+      show(subscription);
+    });
   }).catch(function (error) { say("Push notifications cannot be used here: " + error.message + "."); });
 
   subscribeButton.addEventListener("click", function () {
