@@ -15,36 +15,46 @@ logger = logging.getLogger(__name__)
 class WebOutput:
     name = "web"
 
-    def deliver(self, event, recipients, why=None, held=None) -> int:
-        # Inbox rows never wait for quiet hours (`held` is for the outputs that do).
+    def deliver(self, event, recipients, why=None, held=None, muted=None, digest=None) -> int:
+        # Inbox rows never wait for quiet hours (`held` is for the outputs that do), nor for a
+        # digest (`digest`, email's). The rows of
+        # recipients who muted what the event comes from and hid its alerts (`muted`) are
+        # written archived: out of the lists and counts, never pushed live.
         message_type = catalogue.get(event.key)
         kind = Alert.Kind.TASK if message_type.kind == Kind.TASK else Alert.Kind.ALERT
         user_ids = [user_id for user_id, _ in recipients]
         why = why or {}
         # The columns every inbox row is written with; the others are NULL until read or acted
         # on. One statement per batch (COPY on PostgreSQL).
-        insert_rows(
-            Alert,
-            {
-                "event_id": event.pk,
-                "kind": kind,
-                "key": event.key,
-                "feature": message_type.feature,
-                "urgency": event.urgency,
-                "created_at": event.created_at,
-                "action": "",
-                "comment": "",
-            },
-            ["recipient_id", "why"],
-            [(user_id, why.get(user_id, "")) for user_id in user_ids],
-        )
+        fixed = {
+            "event_id": event.pk,
+            "kind": kind,
+            "key": event.key,
+            "feature": message_type.feature,
+            "urgency": event.urgency,
+            "created_at": event.created_at,
+            "action": "",
+            "comment": "",
+        }
+        muted = muted or set()
+        shown = [u for u in user_ids if u not in muted]
+        if shown:
+            insert_rows(Alert, fixed, ["recipient_id", "why"], [(u, why.get(u, "")) for u in shown])
+        hidden = [u for u in user_ids if u in muted]
+        if hidden:
+            insert_rows(
+                Alert,
+                {**fixed, "archived_at": event.created_at},
+                ["recipient_id", "why"],
+                [(u, why.get(u, "")) for u in hidden],
+            )
         # One look-up for the whole send() after it commits (a page opened later reads the
         # committed rows itself), so the batches' recipients wait on the event for it.
         pending = event.__dict__.get(_PENDING)
         if pending is None:
             pending = event.__dict__[_PENDING] = []
             transaction.on_commit(lambda: schedule_push(event.pk, pending))
-        pending.extend(user_ids)
+        pending.extend(shown)
         return len(user_ids)
 
 

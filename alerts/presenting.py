@@ -77,6 +77,9 @@ class Presenter:
             "read": item.read_at is not None,
             "read_at": item.read_at.isoformat() if item.read_at else None,
             "why_url": reverse("why", args=[item.event_id]),
+            "event_id": item.event_id,
+            # What it comes from, that the user may mute (notifications.muting).
+            "about": list(item.event.about or ()),
             "snoozed_until": item.snoozed_until.isoformat() if item.snoozed_until else None,
             "archived": item.archived_at is not None,
         }

@@ -3,6 +3,7 @@ from django.utils.html import format_html
 
 from notifications import catalogue, email
 from notifications.models import (
+    Digest,
     EmailDelivery,
     EmailSuppression,
     Event,
@@ -122,6 +123,26 @@ class SiteMessagingAdmin(admin.ModelAdmin):
         return redirect("admin:notifications_sitemessaging_change", settings.pk)
 
 
+@admin.register(Digest)
+class DigestAdmin(admin.ModelAdmin):
+    """The digests sent (notifications.digests): what each carried, and its outbox row."""
+
+    list_display = ["created_at", "user", "cadence", "period", "item_count", "subject", "status"]
+    list_filter = ["cadence", "created_at"]
+    search_fields = ["user__username", "user__email", "subject"]
+    list_select_related = ["user", "delivery"]
+    readonly_fields = [f.name for f in Digest._meta.fields]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    @admin.display(description="Email")
+    def status(self, obj):
+        return obj.delivery.get_status_display() if obj.delivery else "-"
+
+    def has_add_permission(self, request):
+        return False
+
+
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(admin.ModelAdmin):
     """A type's subject and bodies in one language, replacing the default of the code."""
@@ -217,7 +238,7 @@ class EmailDeliveryAdmin(admin.ModelAdmin):
 
     @admin.display(description="Type")
     def key(self, obj):
-        return obj.event.key
+        return obj.event.key if obj.event_id else f"digest ({obj.why})"
 
     @admin.display(description="Error")
     def short_error(self, obj):

@@ -14,6 +14,7 @@ import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import make_msgid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
@@ -62,22 +63,31 @@ def unsubscribe_url(user_id: int, key: str) -> str:
 class EmailOutput:
     name = "email"
 
-    def deliver(self, event, recipients, why=None, held=None) -> int:
+    def deliver(self, event, recipients, why=None, held=None, muted=None, digest=None) -> int:
         """Writes the outbox rows; a row held for its recipient's quiet hours waits with
         `held_until` and a `next_attempt_at` of that time (the email.send_held job and the
-        sweeper send it then; no claim takes it before)."""
+        sweeper send it then; no claim takes it before). A row for a recipient in `digest`
+        is written in the `digest` state, which no claim takes: the email.send_digests job
+        carries it in the recipient's next digest."""
         why = why or {}
         held = held or {}
-        fixed = {
-            "event_id": event.pk,
-            "status": Status.PENDING,
-            "attempts": 0,
-            "created_at": event.created_at,
-            "last_error": "",
-            "esp_message_id": "",
-            "subject": "",
-            "claim_token": "",
-        }
+        digest = digest or {}
+        if digest:
+            insert_rows(
+                EmailDelivery,
+                {
+                    **fixed_columns(event),
+                    "status": Status.DIGEST,
+                    "next_attempt_at": event.created_at,
+                },
+                ["user_id", "to_address", "why"],
+                [(u, a, why.get(u, "")) for u, a in recipients if u in digest],
+            )
+            recipients = [(u, a) for u, a in recipients if u not in digest]
+            if not recipients:
+                return len(digest)
+        written = len(digest)
+        fixed = fixed_columns(event)
         if not held:
             insert_rows(
                 EmailDelivery,
@@ -106,7 +116,21 @@ class EmailOutput:
         if due and not count:
             transaction.on_commit(lambda: enqueue(event.pk, event._emails_queued))
         event._emails_queued = count + due
-        return len(recipients)
+        return written + len(recipients)
+
+
+def fixed_columns(event) -> dict:
+    """The columns every outbox row of `event` starts with."""
+    return {
+        "event_id": event.pk,
+        "status": Status.PENDING,
+        "attempts": 0,
+        "created_at": event.created_at,
+        "last_error": "",
+        "esp_message_id": "",
+        "subject": "",
+        "claim_token": "",
+    }
 
 
 outputs.register(EmailOutput())
@@ -238,6 +262,7 @@ class MessageBuilder:
             "unsubscribe_url": link,
             "preferences_url": self.preferences_url,
             "why_url": self.why_url(event.pk),
+            "mute_links": self.mute_links(event),
             "message_type": event.message_type,
             "language": user.language,
         }
@@ -245,6 +270,15 @@ class MessageBuilder:
             text = render_to_string("email/message.txt", layout)
             html = render_to_string("email/message.html", layout)
         return rendered.subject, text, html
+
+    def mute_links(self, event) -> list[tuple[str, str]]:
+        """(label, address) of the page that mutes each thing the event comes from: the same
+        for every recipient (the page checks the signed-in reader received the event)."""
+        base = absolute(reverse("mute"))
+        return [
+            (s["label"], f"{base}?{urlencode({'event': event.pk, 'subject': s['key']})}")
+            for s in event.about or ()
+        ]
 
     def why_url(self, event_id: int) -> str:
         """The event's "Why did I get this?" page: the same for every recipient (it shows the
@@ -287,6 +321,8 @@ class MessageBuilder:
         None: this row's email goes on its own (its own reply-to address, or a template that
         does more with the name)."""
         event = delivery.event
+        if event is None:  # a digest goes on its own
+            return None
         if event.data.get("reply") and settings.INBOUND_EMAIL_ADDRESS:
             return None
         if not self.shareable(event, delivery.user, override):
@@ -368,6 +404,22 @@ class MessageBuilder:
             reply_to=reply_to,
         )
 
+    def build_digest(self, delivery: EmailDelivery) -> EmailMultiAlternatives:
+        """A digest's email, as rendered when the digest was made (notifications.digests)."""
+        digest = delivery.digest_sent
+        message = EmailMultiAlternatives(
+            subject=digest.subject,
+            body=digest.text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[delivery.to_address],
+            headers={
+                "Message-ID": make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN),
+                "X-Notification-Type": f"digest.{digest.cadence}",
+            },
+        )
+        message.attach_alternative(digest.html, "text/html")
+        return message
+
 
 def build_message(delivery: EmailDelivery, user, override) -> EmailMultiAlternatives:
     """One email, built on its own (a batch uses one MessageBuilder)."""
@@ -386,6 +438,8 @@ class _Unit:
     def build(self) -> EmailMultiAlternatives:
         if len(self.rows) == 1:
             row = self.rows[0]
+            if row.event_id is None:
+                return self.builder.build_digest(row)
             return self.builder.build(row, row.user, self.override)
         return self.builder.build_batch(self.rows, self.override)
 
@@ -414,6 +468,8 @@ def _units(builder: MessageBuilder, group: list[EmailDelivery], overrides: dict)
     one batch_key together (each address at most once a message)."""
 
     def override_of(row):
+        if row.event_id is None:  # a digest
+            return None
         return overrides.get((row.event.message_type_id, row.user.language))
 
     if not settings.EMAIL_BATCH_SEND:
@@ -457,7 +513,7 @@ def deliver_claimed(claimed: Claim) -> dict[str, int]:
         EmailDelivery.objects.filter(
             id__in=claimed.ids, claim_token=claimed.token, status=Status.CLAIMED
         )
-        .select_related("event", "event__message_type", "event__sender", "user")
+        .select_related("event", "event__message_type", "event__sender", "user", "digest_sent")
         .annotate(
             suppressed=Exists(EmailSuppression.objects.filter(address=OuterRef("to_address")))
         )
@@ -466,7 +522,7 @@ def deliver_claimed(claimed: Claim) -> dict[str, int]:
     overrides = {
         (t.message_type_id, t.language): t
         for t in MessageTemplate.objects.filter(
-            message_type_id__in={r.event.message_type_id for r in rows}
+            message_type_id__in={r.event.message_type_id for r in rows if r.event_id}
         )
     }
     suppressed = [r.pk for r in rows if r.suppressed]

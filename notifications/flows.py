@@ -16,8 +16,21 @@ from django.utils.translation import ngettext
 
 from notifications import catalogue
 from notifications.catalogue import OUTPUT_LABELS, OUTPUTS, Permission
-from notifications.models import MessageType, OutputSetting, Preference, UserMessaging
-from notifications.preferences import site_switches, user_audiences, visible_keys
+from notifications.models import (
+    Cadence,
+    EmailCadence,
+    MessageType,
+    OutputSetting,
+    Preference,
+    UserMessaging,
+)
+from notifications.preferences import (
+    ALL_FEATURES,
+    site_switches,
+    user_audiences,
+    user_cadences,
+    visible_keys,
+)
 from notifications.quiet_hours import QuietHours, quiet_until
 
 
@@ -414,3 +427,102 @@ def _retime_held_email(user, settings: QuietHours) -> int:
         if retime is not None:
             retime(user.pk, until, now)
     return count
+
+
+# Email cadence --------------------------------------------------------------------------------
+
+CADENCE_FIELDS = ("default", "features")
+
+
+class CadenceErrors(ValueError):
+    """Bad cadence changes: `errors` maps each wrong field (`default`, `features`, or
+    `features.<feature>`) to why. Nothing was saved."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("invalid email cadence")
+        self.errors = errors
+
+
+def cadence_features(user) -> list[tuple[str, str]]:
+    """(label, name) of each feature with a type the user can receive, by name. One query."""
+    visible = visible_keys(user_audiences(user))
+    return features_of(
+        (t.feature, t.feature_name) for t in catalogue.all_types() if t.key in visible
+    )
+
+
+def features_of(pairs) -> list[tuple[str, str]]:
+    """The distinct (label, name) pairs, by name."""
+    return sorted(set(pairs), key=lambda f: (f[1].lower(), f[0]))
+
+
+def cadence_of(user, features: list[tuple[str, str]] | None = None) -> dict:
+    """The user's email cadence as the page and the API show it: `default` (their choice for
+    all features, or None: the site's), `site_default`, and `features`, one item per feature
+    they can receive with `feature`, `name`, `cadence` (their choice, or None: their default)
+    and `effective` (what applies). Two queries; one when given the `features`."""
+    features = features if features is not None else cadence_features(user)
+    chosen, site = user_cadences(user.pk)
+    default = chosen.get(ALL_FEATURES)
+    return {
+        "default": default,
+        "site_default": site,
+        "features": [
+            {
+                "feature": label,
+                "name": name,
+                "cadence": chosen.get(label),
+                "effective": chosen.get(label) or default or site,
+            }
+            for label, name in features
+        ],
+    }
+
+
+def _cadence_value(value, errors: dict, field: str):
+    if value is None or value in Cadence.values:
+        return value
+    errors[field] = _("Must be one of %(choices)s, or null.") % {
+        "choices": ", ".join(Cadence.values)
+    }
+    return None
+
+
+def set_cadence(user, changes) -> dict:
+    """Changes the user's email cadence, all or nothing: `default` (a cadence for all
+    features, or None for the site's) and/or `features` ({feature label: a cadence, or None
+    for their default}; only features they can receive). Raises CadenceErrors. Email already
+    waiting for a digest goes by the new choice at the next email.send_digests run (at once
+    for "immediately", dropped for "never"). Returns cadence_of(user)."""
+    if not isinstance(changes, dict):
+        raise CadenceErrors({"non_field_errors": _("Send an object with default and/or features.")})
+    errors: dict[str, str] = {}
+    for name in set(changes) - set(CADENCE_FIELDS):
+        errors[name] = _("Not an email frequency setting: use %s.") % ", ".join(CADENCE_FIELDS)
+    features = cadence_features(user)
+    known = {label for label, _name in features}
+    wanted: dict[str, str | None] = {}
+    if "default" in changes:
+        wanted[ALL_FEATURES] = _cadence_value(changes["default"], errors, "default")
+    by_feature = changes.get("features", {})
+    if not isinstance(by_feature, dict):
+        errors["features"] = _("Must be an object of feature: cadence.")
+    else:
+        for label, value in by_feature.items():
+            field = f"features.{label}"
+            if label not in known:
+                errors[field] = _("Not a feature you receive messages from.")
+                continue
+            wanted[label] = _cadence_value(value, errors, field)
+    if errors:
+        raise CadenceErrors(errors)
+    with transaction.atomic():
+        cleared = [f for f, c in wanted.items() if c is None]
+        if cleared:
+            EmailCadence.objects.filter(user=user, feature__in=cleared).delete()
+        for feature, cadence in wanted.items():
+            if cadence is not None:
+                EmailCadence.objects.update_or_create(
+                    user=user, feature=feature, defaults={"cadence": cadence}
+                )
+    return cadence_of(user, features)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from notifications.catalogue import OUTPUTS, Kind, Permission, Urgency
 
@@ -75,6 +76,15 @@ class SiteOutput(models.Model):
         return f"{self.output}: {'on' if self.enabled else 'off'}"
 
 
+class Cadence(models.TextChoices):
+    """How often a user's email of one feature goes out (notifications.preferences)."""
+
+    IMMEDIATELY = "immediately", pgettext_lazy("email frequency", "Immediately")
+    DAILY = "daily", pgettext_lazy("email frequency", "Daily digest")
+    WEEKLY = "weekly", pgettext_lazy("email frequency", "Weekly digest")
+    NEVER = "never", pgettext_lazy("email frequency", "Never")
+
+
 class SiteMessaging(models.Model):
     """The site's messaging settings: one row (SiteMessaging.load()), edited in the admin."""
 
@@ -82,6 +92,15 @@ class SiteMessaging(models.Model):
         "tell site admins about each processed email reply",
         default=False,
         help_text="The sender is always told. Failed replies always go to site admins.",
+    )
+    email_cadence = models.CharField(
+        "default email frequency",
+        max_length=12,
+        choices=[c for c in Cadence.choices if c[0] != Cadence.NEVER],
+        default=Cadence.IMMEDIATELY,
+        help_text="For users who have not chosen one. A digest goes at 07:00 in each user's "
+        "time zone (weekly: on Mondays). Tasks, urgent messages, calendar invitations and "
+        "types whose email is forced are always sent at once.",
     )
 
     class Meta:
@@ -155,6 +174,68 @@ class UserMessaging(models.Model):
         return f"{self.user_id}: email {'off' if self.email_off else 'on'}"
 
 
+class EmailCadence(models.Model):
+    """One user's email frequency for one feature (`feature` is a catalogue Feature's label),
+    or for every feature they did not set (`feature` empty). Stored only where they chose."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_cadences"
+    )
+    feature = models.CharField(
+        max_length=50, blank=True, help_text="A feature's label; empty: all features."
+    )
+    cadence = models.CharField(max_length=12, choices=Cadence.choices)
+
+    class Meta:
+        constraints = [
+            # Also the index of the resolver's read: (these users, this feature or "").
+            models.UniqueConstraint(fields=["user", "feature"], name="one_cadence_per_feature")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.feature or '*'}: {self.cadence}"
+
+
+class Digest(models.Model):
+    """One digest email to one user: the messages that waited for it (EmailDelivery rows whose
+    `digest` is this one), rendered when it was made, and sent by its own outbox row
+    (`delivery`) like any email. One per (user, cadence, period): the job may run twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    cadence = models.CharField(max_length=12, choices=Cadence.choices)
+    period = models.DateField(
+        help_text="The local date of the 07:00 the digest is for (weekly: that Monday); for "
+        "a user who went back to 'immediately', the day what waited was sent."
+    )
+    delivery = models.OneToOneField(
+        "EmailDelivery",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="digest_sent",
+        help_text="The outbox row that sends it.",
+    )
+    item_count = models.PositiveIntegerField(default=0)
+    subject = models.CharField(max_length=300)
+    text = models.TextField()
+    html = models.TextField()
+    language = models.CharField(max_length=10, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "cadence", "period"],
+                condition=~models.Q(cadence="immediately"),
+                name="one_digest_per_period",
+            )
+        ]
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.cadence} {self.period}"
+
+
 class EmailSuppression(models.Model):
     """An address that bounced or complained: no email goes to it until the user changes it."""
 
@@ -200,6 +281,12 @@ class Event(models.Model):
         blank=True,
         help_text="Who the recipients are to what happened, when not the people it is about: "
         "`manager` for a manager's copy.",
+    )
+    about = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='What the event comes from, that a recipient may mute: [{"key": '
+        '"courses.course:3", "label": "Workplace safety"}, ...] (notifications.muting).',
     )
     recipient_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -304,8 +391,18 @@ class EmailDelivery(models.Model):
         UNKNOWN = "unknown", "Interrupted (unknown)"
         BOUNCED = "bounced", "Bounced"
         COMPLAINED = "complained", "Complained"
+        DIGEST = "digest", "Waiting for a digest"
+        DIGESTED = "digested", "Sent in a digest"
+        SKIPPED = "skipped", "Not sent: email turned off before the digest"
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="emails")
+    event = models.ForeignKey(
+        Event,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="emails",
+        help_text="The message; empty for a digest email (its Digest says what it carries).",
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     to_address = models.EmailField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
@@ -328,6 +425,14 @@ class EmailDelivery(models.Model):
         help_text="Held for the recipient's quiet hours until then (next_attempt_at says when "
         "it may go); empty: sent as soon as written.",
     )
+    digest = models.ForeignKey(
+        Digest,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="items",
+        help_text="The digest that carried this message.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -340,6 +445,12 @@ class EmailDelivery(models.Model):
                 fields=["next_attempt_at"],
                 name="email_pending_due",
                 condition=models.Q(status__in=["pending", "claimed", "sending"]),
+            ),
+            # The digest job: each user's messages waiting for a digest.
+            models.Index(
+                fields=["user", "created_at"],
+                name="email_waiting_digest",
+                condition=models.Q(status="digest"),
             ),
         ]
 
@@ -370,3 +481,26 @@ class HeldReply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_address} -> {self.kind} #{self.target_id} ({self.status})"
+
+
+class Mute(models.Model):
+    """A user muted a course, a discussion, a program or a conversation (notifications.muting):
+    nothing from it reaches them by email or push; its alerts stay in the inbox unless
+    `hide_web`."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(max_length=120, help_text='"app.model:id" of what is muted.')
+    label = models.CharField(max_length=300, help_text="Its name when it was muted.")
+    hide_web = models.BooleanField(
+        default=False, help_text="Also keep its alerts out of the inbox (tasks still come)."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["label", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "subject"], name="one_mute_per_subject")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} muted {self.subject}"

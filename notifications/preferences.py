@@ -17,6 +17,22 @@ message is urgent. Forced types wait too (forced says whether, not when); tasks 
 other message. The web inbox never waits: its rows (and the live update of a page the user
 has open) are written at once.
 
+A recipient who muted what the event comes from (notifications.muting: a course, a
+discussion, a program) gets nothing from it by email or push unless the site forces that
+output; if they also hid its alerts, its web row is written archived (out of the lists and
+counts, never pushed live, kept in the Archived tab: a forced web row is still delivered). A
+mute never silences a task or an urgent message.
+And how often (email cadence): email that may wait (not a task, not urgent, not a document to
+keep, not a type whose email the site forces) follows the user's cadence for the type's
+feature, else their cadence for all features, else the site's (SiteMessaging):
+- immediately: sent now (or when quiet hours end);
+- daily / weekly: written as a digest item (an outbox row in the `digest` state) that the
+  email.send_digests job sends in one email at 07:00 in the user's zone (weekly: Mondays);
+- never: no email for that feature (web rows are still written).
+Forced email ignores the cadence as it ignores every other choice of the user: the site wants
+each of those emails delivered, on its own and on time. The digest job checks again what
+the user wants when it sends (notifications.digests).
+
 Everything is read in bulk: a constant number of queries for any number of users.
 """
 
@@ -25,19 +41,23 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import CharField, IntegerField, Q, Value
 from django.utils import timezone
 
 from notifications import catalogue, presence
-from notifications.catalogue import OUTPUTS, Audience, Permission, Urgency
+from notifications.catalogue import OUTPUTS, Audience, Kind, Permission, Urgency
 from notifications.models import (
+    Cadence,
+    EmailCadence,
     EmailSuppression,
     MessageType,
     OutputSetting,
     Preference,
+    SiteMessaging,
     SiteOutput,
     UserMessaging,
 )
+from notifications.muting import MUTED_OUTPUTS, muted_by
 from notifications.quiet_hours import QuietHours, quiet_until
 
 # The outputs that wait for the end of a recipient's quiet hours. The web inbox is not one: the
@@ -59,6 +79,10 @@ class TypeSettings:
         message_type = MessageType.objects.get(key=key)
         settings = {s.output: s for s in OutputSetting.objects.filter(message_type=message_type)}
         return cls(message_type, settings, site_switches())
+
+    @property
+    def feature_name(self) -> str:
+        return self.message_type.feature_name
 
     @property
     def keeps(self) -> str:
@@ -108,6 +132,12 @@ class Resolution:
     why: dict[str, dict[int, str]] = field(default_factory=dict)
     # output -> user id -> when its message may go (UTC), for recipients in quiet hours
     held: dict[str, dict[int, datetime.datetime]] = field(default_factory=dict)
+    # output -> the users who muted what the event comes from and hid its alerts: their web
+    # rows are written archived
+    hidden: dict[str, set[int]] = field(default_factory=dict)
+    # output (email) -> user id -> `daily` or `weekly`, for recipients whose message waits for
+    # their digest
+    digest: dict[str, dict[int, str]] = field(default_factory=dict)
 
     def recipients_of(self, output: str) -> list[int]:
         return [u for u, outs in self.outputs.items() if output in outs]
@@ -120,15 +150,21 @@ def resolve_outputs(
     *,
     urgency: str = Urgency.NORMAL,
     now: datetime.datetime | None = None,
+    about: tuple[str, ...] | list[str] = (),
 ) -> Resolution:
     """Decides the outputs of each (user id, email address) for one message type, among `only`
     when the caller delivers the other outputs itself (instant messages are their own web inbox),
     and which of them wait for the end of the user's quiet hours at `now` (a message of
-    `urgency` urgent never waits).
+    `urgency` urgent never waits). `about` holds the subject keys of what the event comes
+    from, for the recipients' mutes.
+
+    Then which email goes into a digest, or not at all, by the users' cadence for the type's
+    feature (`may_wait_for_digest`).
 
     Queries: preferences, per-user switches ("no email at all" and quiet hours, with each
-    user's time zone), suppressed addresses: at most three for any number of users (plus one
-    cache round trip for presence), none that cannot change the answer.
+    user's time zone), cadences (with the site's default, in the same query), suppressed
+    addresses, mutes of `about`: at most five for any number of users (plus one cache round
+    trip for presence), none that cannot change the answer.
     """
     user_ids = [u for u, _ in users]
     wanted = [o for o in OUTPUTS if only is None or o in only]
@@ -156,6 +192,7 @@ def resolve_outputs(
     email_off: set[int] = set()
     suppressed: set[str] = set()
     quiet: dict[int, QuietHours] = {}
+    cadences: Cadences | None = None
     holding = urgency != Urgency.URGENT and bool(HELD_OUTPUTS & set(live))
     if emailing or holding:
         # The users with "no email at all" (when email can go) or quiet hours (when something
@@ -186,6 +223,8 @@ def resolve_outputs(
                     timezone=row["user__timezone"],
                 )
     if emailing:
+        if may_wait_for_digest(type_settings, urgency):
+            cadences = batch_cadences(type_settings.message_type.feature, user_ids)
         addresses = {a.lower() for _, a in users if a}
         suppressed = {
             a.lower()
@@ -194,9 +233,25 @@ def resolve_outputs(
             )
         }
 
+    # Mutes matter to an event that names what it comes from, unless it is a task or urgent.
+    mutes: dict[int, dict[str, bool]] = {}
+    if (
+        about
+        and type_settings.message_type.kind != Kind.TASK
+        and urgency != Urgency.URGENT
+        and any(
+            (o in MUTED_OUTPUTS or o == "web")
+            and type_settings.settings[o].permission != Permission.FORCED
+            for o in live
+        )
+    ):
+        mutes = muted_by(user_ids, list(about))
+
     keeps = type_settings.keeps
     now = now or timezone.now()
-    result = Resolution(why={o: {} for o in wanted}, held={o: {} for o in wanted})
+    result = Resolution(
+        why={o: {} for o in wanted}, held={o: {} for o in wanted}, digest={o: {} for o in wanted}
+    )
     for user_id, address in users:
         chosen: set[str] = set()
         why: list[str] = []
@@ -231,6 +286,12 @@ def resolve_outputs(
                 else:
                     state = "in" if logged_in else "off"
                 code = why_code(WHY_CHOSEN if preference else WHY_DEFAULT, state)
+            muted = mutes.get(user_id)
+            if muted and output in MUTED_OUTPUTS and code != WHY_FORCED:
+                why.append(f"{output}: muted by the user")
+                continue
+            if muted and output not in MUTED_OUTPUTS and any(muted.values()):
+                result.hidden.setdefault(output, set()).add(user_id)
             if output == "email":
                 if not address:
                     why.append("email: the user has no email address")
@@ -238,9 +299,18 @@ def resolve_outputs(
                 if address.lower() in suppressed:
                     why.append("email: the address is suppressed after a bounce or complaint")
                     continue
+                if cadences is not None and setting.permission != Permission.FORCED:
+                    cadence = cadences.of(user_id)
+                    if cadence == Cadence.NEVER:
+                        why.append(
+                            f"email: the user chose no email for {type_settings.feature_name}"
+                        )
+                        continue
+                    if cadence in DIGEST_CADENCES:
+                        result.digest[output][user_id] = cadence
             chosen.add(output)
             result.why[output][user_id] = code
-            if output in HELD_OUTPUTS and user_id in quiet:
+            if output in HELD_OUTPUTS and user_id in quiet and user_id not in result.digest[output]:
                 until = quiet_until(quiet[user_id], now)
                 if until is not None:
                     result.held[output][user_id] = until
@@ -250,9 +320,85 @@ def resolve_outputs(
     return result
 
 
+# Email cadence --------------------------------------------------------------------------------
+
+DIGEST_CADENCES = frozenset({Cadence.DAILY, Cadence.WEEKLY})
+# All features: the key of a user's default among their cadences, and of the site's.
+ALL_FEATURES = ""
+_SITE = "*site*"
+
+
+def may_wait_for_digest(type_settings: TypeSettings, urgency: str) -> bool:
+    """Whether a message of this type and urgency may wait for a digest (or, with "never", not
+    be emailed): not a task (someone must act), not urgent, not carrying a document to keep
+    (a calendar invitation is needed as it comes), and not a type whose email the site forces."""
+    email = type_settings.settings.get("email")
+    return (
+        type_settings.message_type.kind != Kind.TASK
+        and urgency != Urgency.URGENT
+        and not type_settings.keeps
+        and email is not None
+        and email.permission == Permission.PERMITTED
+    )
+
+
+@dataclass(frozen=True)
+class Cadences:
+    """The cadences that apply to some users for one feature."""
+
+    feature: dict[int, str]  # user id -> their cadence for the feature
+    default: dict[int, str]  # user id -> their cadence for all features
+    site: str
+
+    def of(self, user_id: int) -> str:
+        return self.feature.get(user_id) or self.default.get(user_id) or self.site
+
+
+def _with_site_default(cadences):
+    """(user id, feature, cadence) of these EmailCadence rows, and the site's default as a
+    row of feature _SITE, in one query (a UNION)."""
+    site = SiteMessaging.objects.filter(pk=1).values_list(
+        Value(0, output_field=IntegerField()),
+        Value(_SITE, output_field=CharField()),
+        "email_cadence",
+    )
+    return cadences.values_list("user_id", "feature", "cadence").union(site, all=True)
+
+
+def user_cadences(user_id: int) -> tuple[dict[str, str], str]:
+    """A user's cadences ({feature or ALL_FEATURES: cadence}) and the site's default. One
+    query."""
+    chosen: dict[str, str] = {}
+    site_cadence = Cadence.IMMEDIATELY
+    for _user, feature, cadence in _with_site_default(EmailCadence.objects.filter(user_id=user_id)):
+        if feature == _SITE:
+            site_cadence = cadence
+        else:
+            chosen[feature] = cadence
+    return chosen, site_cadence
+
+
+def batch_cadences(feature: str, user_ids: list[int]) -> Cadences:
+    """The cadences of `user_ids` for `feature`, with the site's default: one query."""
+    rows = _with_site_default(
+        EmailCadence.objects.filter(user_id__in=user_ids, feature__in=[feature, ALL_FEATURES])
+    )
+    by_feature: dict[int, str] = {}
+    default: dict[int, str] = {}
+    site_cadence = Cadence.IMMEDIATELY
+    for user_id, row_feature, cadence in rows:
+        if row_feature == _SITE:
+            site_cadence = cadence
+        elif row_feature == ALL_FEATURES:
+            default[user_id] = cadence
+        else:
+            by_feature[user_id] = cadence
+    return Cadences(by_feature, default, site_cadence)
+
+
 def emails(user, key: str) -> bool:
     """Whether a message of type `key` sent to `user` now would be emailed (a page that promises
-    an email asks this first). Four queries at most."""
+    an email asks this first). Five queries at most."""
     resolution = resolve_outputs(TypeSettings.load(key), [(user.pk, user.email)])
     return "email" in resolution.outputs.get(user.pk, set())
 

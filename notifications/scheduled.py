@@ -1,4 +1,4 @@
-from notifications import email
+from notifications import digests, email
 from notifications.jobs import periodic
 
 
@@ -12,3 +12,9 @@ def sweep_email():
 def send_held_email():
     """Sends the email held for its recipients' quiet hours once those hours are over."""
     return email.send_held()
+
+
+@periodic("email.send_digests", every_seconds=900)
+def send_digests():
+    """Sends the daily and weekly digests that are due (07:00 in each user's time zone)."""
+    return digests.send_digests()

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
-from notifications import catalogue
+from notifications import catalogue, muting
 from notifications import outputs as outputs_registry
 from notifications.models import Event, SentKey, Undelivered
 from notifications.preferences import TypeSettings, resolve_outputs
@@ -170,6 +170,7 @@ def send(
     outputs: list[str] | None = None,
     templates: dict[str, str] | None = None,
     audience: str = "",
+    about=(),
 ) -> SendResult:
     """Delivers one event of type `key` to `recipients` (users, user ids, or a user QuerySet).
 
@@ -182,7 +183,9 @@ def send(
     body), rendered with the type's placeholders instead of its templates (TemplateProblem if
     one cannot be). `audience` says who the recipients are to what happened when they are not
     the people it is about (`manager`: a manager's copy); the "Why did I get this?" page tells
-    them. Costs a
+    them. `about` names what the event comes from (a course, a discussion, a program, a
+    conversation: model instances), so a recipient who muted one gets no email or push of it
+    (notifications.muting). Costs a
     constant number of queries per batch of NOTIFICATIONS_BATCH_SIZE recipients. Runs in the
     caller's transaction (or its own); pushes and email tasks start after commit.
     """
@@ -194,6 +197,7 @@ def send(
     encoded = encode_context(context)
     templates = _checked_templates(message_type, templates or {})
     encoded_data = encode_context(data or {})
+    subjects = muting.subjects(about)
     sender_id = sender.pk if isinstance(sender, Model) else sender
     size = settings.NOTIFICATIONS_BATCH_SIZE
     registered = outputs_registry.registered()
@@ -219,8 +223,10 @@ def send(
             dedupe_key=dedupe_key or "",
             templates=templates,
             audience=audience,
+            about=subjects,
         )
         result.event_id = event.pk
+        about_keys = [s["key"] for s in subjects]
         for batch in _recipient_batches(recipients, size):
             if sender_id is not None and not message_type.notify_sender:
                 before = len(batch)
@@ -233,7 +239,12 @@ def send(
             if not batch:
                 continue
             resolution = resolve_outputs(
-                type_settings, batch, only, urgency=event.urgency, now=event.created_at
+                type_settings,
+                batch,
+                only,
+                urgency=event.urgency,
+                now=event.created_at,
+                about=about_keys,
             )
             by_id = dict(batch)
             for name, output in registered.items():
@@ -244,6 +255,8 @@ def send(
                         [(u, by_id[u]) for u in chosen],
                         why=resolution.why[name],
                         held=resolution.held.get(name) or {},
+                        muted=resolution.hidden.get(name) or set(),
+                        digest=resolution.digest.get(name) or {},
                     )
             Undelivered.objects.bulk_create(
                 [

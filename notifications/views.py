@@ -1,4 +1,4 @@
-"""Messaging preferences (with quiet hours) and the one-click unsubscribe page."""
+"""Messaging preferences (quiet hours, email frequency) and the one-click unsubscribe page."""
 
 import datetime
 from itertools import groupby
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from notifications import flows
 from notifications.catalogue import OUTPUT_LABELS, OUTPUTS
 from notifications.email import read_unsubscribe_token
-from notifications.models import EmailSuppression, MessageType
+from notifications.models import Cadence, EmailSuppression, MessageType, Mute
 
 
 @login_required
@@ -52,10 +52,15 @@ def preferences(request):
     return _page(request, rows)
 
 
-def _page(request, rows, quiet=None, quiet_errors=None, status=200):
-    """The preferences page; `quiet` and `quiet_errors` show a refused quiet-hours form as the
-    user filled it in."""
+def _page(
+    request, rows, quiet=None, quiet_errors=None, status=200, cadence=None, cadence_errors=None
+):
+    """The preferences page; `quiet` and `quiet_errors` (`cadence` and `cadence_errors`) show
+    a refused quiet-hours (email frequency) form as the user filled it in."""
     switches = flows.user_messaging(request.user)
+    cadence = cadence or flows.cadence_of(
+        request.user, flows.features_of((r.feature, r.feature_name) for r in rows)
+    )
     quiet = quiet or flows.quiet_hours_of(request.user, row=switches)
     features = []
     for (feature, feature_name), feature_rows in groupby(
@@ -106,9 +111,48 @@ def _page(request, rows, quiet=None, quiet_errors=None, status=200):
                 else None
             ),
             "quiet_errors": quiet_errors or {},
+            "mutes": Mute.objects.filter(user=request.user),
+            "cadence": cadence,
+            "cadence_choices": Cadence.choices,
+            "site_cadence_label": Cadence(cadence["site_default"]).label,
+            "cadence_errors": cadence_errors or {},
         },
         status=status,
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def cadence(request):
+    """The "Email frequency" form of the preferences page: `cadence_default` and one
+    `cadence:<feature>` per feature shown, each a cadence or "" (the site's default, or the
+    user's). Bad input shows the page again with the errors, answers 400, changes nothing."""
+    features = flows.cadence_features(request.user)
+    changes = {
+        "default": request.POST.get("cadence_default", "") or None,
+        "features": {
+            label: request.POST.get(f"cadence:{label}", "") or None
+            for label, _name in features
+            if f"cadence:{label}" in request.POST
+        },
+    }
+    try:
+        flows.set_cadence(request.user, changes)
+    except flows.CadenceErrors as error:
+        shown = flows.cadence_of(request.user, features)
+        shown["default"] = changes["default"]
+        for item in shown["features"]:
+            if item["feature"] in changes["features"]:
+                item["cadence"] = changes["features"][item["feature"]]
+        return _page(
+            request,
+            flows.preference_grid(request.user),
+            cadence=shown,
+            cadence_errors={k.removeprefix("features."): v for k, v in error.errors.items()},
+            status=400,
+        )
+    messages.success(request, _("Your email frequency is saved."))
+    return redirect(f"{reverse('messaging-preferences')}#email-frequency")
 
 
 @login_required

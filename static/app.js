@@ -20,7 +20,10 @@ window.announce = (function () {
 (function () {
   "use strict";
   var FOCUSABLE = "a[href], button, summary, input:not([type=hidden]), select, textarea";
-  var pending = null;
+  // root id -> where its focus was, kept a moment: a live refresh that lands right after the
+  // swap of a button's answer replaces the part again, and the focus goes back again.
+  var pending = {};
+  var KEEP_MS = 3000;
   function itemKey(item) {
     return item && (item.dataset.alert || item.dataset.task || item.dataset.message || item.id) || null;
   }
@@ -37,16 +40,13 @@ window.announce = (function () {
     if (!target || !target.id || !active || active === document.body || !target.contains(active)) return;
     var item = active.closest(".item");
     var items = Array.prototype.slice.call(target.querySelectorAll(".item"));
-    pending = {
+    pending[target.id] = {
       root: target.id, id: active.id, item: itemKey(item), index: item ? items.indexOf(item) : -1,
       tag: active.tagName.toLowerCase(), name: active.getAttribute("name"),
-      value: active.getAttribute("value"), text: active.textContent.trim()
+      value: active.getAttribute("value"), text: active.textContent.trim(), at: Date.now()
     };
   });
-  document.addEventListener("htmx:afterSettle", function () {
-    var f = pending;
-    pending = null;
-    if (!f || (document.activeElement && document.activeElement !== document.body)) return;
+  function restore(f) {
     var root = document.getElementById(f.root);
     if (!root) return;
     var el = f.id ? document.getElementById(f.id) : null;
@@ -61,6 +61,15 @@ window.announce = (function () {
       if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");
     }
     el.focus();
+  }
+  // On afterSwap, in the same task as the swap: nothing can see the focus on <body> between.
+  document.addEventListener("htmx:afterSwap", function () {
+    var now = Date.now();
+    Object.keys(pending).forEach(function (root) {
+      var f = pending[root];
+      if (now - f.at > KEEP_MS) { delete pending[root]; return; }
+      if (!document.activeElement || document.activeElement === document.body) restore(f);
+    });
   });
 })();
 

@@ -199,3 +199,32 @@ def test_a_row_a_killed_worker_was_sending_is_never_sent_again(smtp, worker, mon
         EmailDelivery.objects.get(pk=claimed[1]).to_address
     ]
     assert EmailDelivery.objects.get(pk=claimed[0]).status == Status.UNKNOWN
+
+
+def test_a_real_worker_sends_each_digest_once(smtp, worker):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notifications import digests
+    from notifications.models import Cadence, Digest, EmailCadence
+
+    _, inbox = smtp
+    users = UserFactory.create_batch(2)
+    for user in users:
+        EmailCadence.objects.create(user=user, feature="", cadence=Cadence.DAILY)
+    send("programs.due", users, context=context_for("programs.due"))
+    assert EmailDelivery.objects.filter(status=Status.DIGEST).count() == 2
+    assert not inbox.wait_for(1, timeout=1)
+    # A day later a 07:00 has passed in every zone: each user's digest is due.
+    tomorrow = timezone.now() + timedelta(days=1)
+    assert digests.send_digests(tomorrow)["digests"] == 2
+    assert digests.send_digests(tomorrow)["digests"] == 0
+    assert inbox.wait_for(2), "the worker sent no digest"
+    assert wait_until(
+        lambda: set(Digest.objects.values_list("delivery__status", flat=True)) == {Status.SENT}
+    )
+    assert sorted(m["To"] for m in inbox.messages) == sorted(u.email for u in users)
+    assert all("daily digest" in m["Subject"].lower() for m in inbox.messages)
+    time.sleep(1)
+    assert len(inbox.messages) == 2

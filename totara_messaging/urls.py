@@ -8,6 +8,7 @@ from alerts import views as alerts_views
 from alerts import why as alerts_why
 from instant import api as instant_api
 from notifications import api as notifications_api
+from notifications import mute_views
 from notifications import views as notifications_views
 from totara_messaging import views
 from webpush import api as webpush_api
@@ -28,6 +29,13 @@ api = [
         "preferences/quiet-hours/",
         notifications_api.QuietHoursView.as_view(),
         name="api-quiet-hours",
+    ),
+    path("mutes/", notifications_api.MuteList.as_view(), name="api-mutes"),
+    path("mutes/<int:mute_id>/", notifications_api.MuteDetail.as_view(), name="api-mute"),
+    path(
+        "preferences/cadence/",
+        notifications_api.CadenceView.as_view(),
+        name="api-cadence",
     ),
     path("conversations/", instant_api.ConversationList.as_view(), name="api-conversations"),
     path(
@@ -93,6 +101,13 @@ urlpatterns = [
         "preferences/messaging/quiet-hours/",
         notifications_views.quiet_hours,
         name="messaging-quiet-hours",
+    ),
+    path("preferences/mute/", mute_views.mute, name="mute"),
+    path("preferences/mute/<int:mute_id>/delete", mute_views.unmute, name="unmute"),
+    path(
+        "preferences/messaging/cadence/",
+        notifications_views.cadence,
+        name="messaging-cadence",
     ),
     path(
         "preferences/messaging/switch/",

@@ -19,12 +19,13 @@ Status = PushDelivery.Status
 class PushOutput:
     name = "push"
 
-    def deliver(self, event, recipients, why=None, held=None) -> int:
+    def deliver(self, event, recipients, why=None, held=None, muted=None, digest=None) -> int:
         """Writes one pending row per browser the recipients subscribed: two statements per
         batch (their subscriptions, then the rows), one when none of them subscribed. A
         recipient in `held` (quiet hours) gets rows that wait until then: the webpush.send_due
-        job sends them. Returns the rows written; nothing at all when push is unavailable
-        (production without VAPID keys)."""
+        job sends them. Muted recipients never reach here (push is in muting.MUTED_OUTPUTS) and
+        there are no push digests, so `muted` and `digest` are empty. Returns the rows
+        written; nothing at all when push is unavailable (production without VAPID keys)."""
         if not keys.configured():
             return 0
         why = why or {}

@@ -125,6 +125,7 @@ def grade_submission(submission: Submission, trainer, grade: str, feedback: str 
         },
         sender=trainer,
         url=assignment.get_absolute_url(),
+        about=[assignment.course],
     )
     if passes(assignment, grade):
         completion.record(assignment, [submission.learner_id])

@@ -242,6 +242,7 @@ def notify_expiring_enrolments(now=None) -> dict[str, int]:
                         "expiry_date": enrolment.ends_at,
                     },
                     url=enrolment.course.get_absolute_url(),
+                    about=[enrolment.course],
                     dedupe_key=(
                         f"courses:enrolment:{enrolment.pk}:expiry:{enrolment.ends_at.date()}"
                     ),

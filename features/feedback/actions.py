@@ -109,6 +109,7 @@ def submit_feedback(activity: FeedbackActivity, learner, answers: dict, now=None
             },
             sender=None if activity.anonymous else learner,
             url=f"{activity.get_absolute_url()}responses/",
+            about=[activity.course],
         )
     completion.record(activity, [learner.pk], now=now)
     return response
@@ -139,6 +140,7 @@ def remind_non_respondents(activity: FeedbackActivity, trainer, message: str = "
         },
         sender=trainer,
         url=activity.get_absolute_url(),
+        about=[activity.course],
     )
     return count
 
@@ -164,6 +166,7 @@ def remind_to_complete(activity: FeedbackActivity, *, actor=None, scheduled=Fals
         sender=actor,
         url=activity.get_absolute_url(),
         dedupe_key=f"feedback:{activity.pk}:completion_reminder" if scheduled else None,
+        about=[activity.course],
     )
 
 

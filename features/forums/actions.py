@@ -247,6 +247,7 @@ def mail_posts(now: datetime | None = None, batch: int = 200) -> dict[str, int]:
                     sender=post.author,
                     url=post.get_absolute_url(),
                     dedupe_key=f"post:{post.pk}",
+                    about=[post.discussion, post.discussion.forum.course],
                     data={
                         "email_headers": threading_headers(post, parents),
                         # Each subscriber may answer by email (notifications.inbound).

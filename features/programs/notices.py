@@ -165,6 +165,7 @@ def notify(message: str, notices: Iterable[Notice], *, sender=None) -> int:
             url=MY_LEARNING,
             dedupe_key=dedupe,
             templates=templates,
+            about=[program],
         )
         copy_to = sorted(managers.get(assignment.user_id, ()))
         if copy_to:
@@ -185,6 +186,7 @@ def notify(message: str, notices: Iterable[Notice], *, sender=None) -> int:
                 dedupe_key=dedupe,
                 templates=templates,
                 audience="manager",
+                about=[program],
             )
     now = timezone.now()
     SentMessage.objects.bulk_create(

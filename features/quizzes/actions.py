@@ -170,6 +170,7 @@ def submit_attempt(attempt: Attempt, learner, answers: dict | None = None, now=N
         context=context,
         url=attempt.get_absolute_url(),
         dedupe_key=f"quizzes:attempt:{attempt.pk}:submitted",
+        about=[quiz.course],
     )
     notifications.send(
         "quizzes.submission_notification",
@@ -178,6 +179,7 @@ def submit_attempt(attempt: Attempt, learner, answers: dict | None = None, now=N
         sender=learner,
         url=attempt.get_absolute_url(),
         dedupe_key=f"quizzes:attempt:{attempt.pk}:submitted",
+        about=[quiz.course],
     )
     if quiz.pass_mark is None or score >= quiz.pass_mark:
         completion.record(quiz, [learner.pk], now=now)
@@ -210,6 +212,7 @@ def warn_overdue_attempts(now=None) -> dict[str, int]:
                 },
                 url=attempt.get_absolute_url(),
                 dedupe_key=f"quizzes:attempt:{attempt.pk}:overdue",
+                about=[attempt.quiz.course],
             )
             Attempt.objects.filter(pk=attempt.pk).update(overdue_notified_at=now)
     closed = Attempt.objects.filter(

@@ -81,7 +81,8 @@ def test_site_admins_hear_of_processed_replies_only_when_the_site_asks(
     form = admin_client.get("/admin/notifications/sitemessaging/", follow=True)
     assert 'name="inbound_processed_to_admins"' in form.content.decode()
     response = admin_client.post(
-        "/admin/notifications/sitemessaging/add/", {"inbound_processed_to_admins": "on"}
+        "/admin/notifications/sitemessaging/add/",
+        {"inbound_processed_to_admins": "on", "email_cadence": "immediately"},
     )
     assert response.status_code == 302
     address = inbound.reply_address(bob.pk, "conversation", conversation.pk)

@@ -195,11 +195,11 @@ def test_the_page_costs_the_same_queries_for_few_and_many_preferences_and_roles(
     assert Preference.objects.filter(user=busy).count() > 100
     # session, user, roles, site switches, preferences, "no email at all", the output settings
     # shown, the suppressed address, the user's switches ("no email at all" and quiet hours),
-    # the header's counts.
+    # the user's mutes, the user's email cadences (with the site's default), the header's counts.
     for person in (newcomer, busy):
         client.force_login(person)
         client.get("/preferences/messaging/")  # the first request warms per-process caches
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(12):
             page = client.get("/preferences/messaging/").content.decode()
     assert "Important errors with the site" in page
 

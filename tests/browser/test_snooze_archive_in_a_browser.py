@@ -35,7 +35,7 @@ def test_snooze_from_the_block_and_it_comes_back_live(page, asgi_server):
     expect(hour).to_be_visible()
     hour.focus()
     page.keyboard.press("Enter")
-    expect(block).to_contain_text("Snoozed until")
+    expect(page.locator("#flash")).to_contain_text("Snoozed until")
     expect(block).to_contain_text("You have no new alerts")
     expect(page.locator('[data-count="alerts"]')).to_have_text("0")
 
