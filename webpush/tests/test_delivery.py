@@ -414,3 +414,18 @@ def test_a_vapid_key_that_is_not_one_keeps_the_pushes_waiting(
     assert (delivery.status, delivery.attempts) == (Status.PENDING, 0)
     assert "VAPID_PRIVATE_KEY" in delivery.last_error
     assert push_service.received == []
+
+
+def test_a_muted_course_is_not_pushed(db, sent, user, subscribed, push_service):
+    from features.courses.factories import CourseFactory
+    from notifications import muting
+
+    device = subscribed(user)
+    course = CourseFactory(full_name="Workplace safety")
+    first = send(sent, [user], about=[course])
+    assert len(push_service.payloads(device)) == 1
+    muting.mute(user, muting.subject_key(course), event_id=first.event_id)
+    send(sent, [user], about=[course])
+    assert len(push_service.payloads(device)) == 1
+    send(sent, [user], about=[CourseFactory()])  # another course still is
+    assert len(push_service.payloads(device)) == 2
