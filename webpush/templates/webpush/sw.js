@@ -21,8 +21,11 @@ self.addEventListener("push", function (event) {
 self.addEventListener("notificationclick", function (event) {
   event.notification.close();
   var target = new URL((event.notification.data && event.notification.data.url) || "/", self.location.origin);
-  // Only pages of this site: a payload cannot send the user elsewhere.
-  if (target.origin !== self.location.origin) target = new URL("/", self.location.origin);
+  // Only pages of this site: a link to another origin (SITE_URL names another host name of
+  // the site, or anything else) opens the same path here.
+  if (target.origin !== self.location.origin) {
+    target = new URL(target.pathname + target.search + target.hash, self.location.origin);
+  }
   event.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (windows) {
     for (var i = 0; i < windows.length; i++) {
       if (windows[i].url === target.href && "focus" in windows[i]) return windows[i].focus();
