@@ -429,3 +429,15 @@ def test_a_muted_course_is_not_pushed(db, sent, user, subscribed, push_service):
     assert len(push_service.payloads(device)) == 1
     send(sent, [user], about=[CourseFactory()])  # another course still is
     assert len(push_service.payloads(device)) == 2
+
+
+def test_a_forced_push_still_waits_for_quiet_hours(db, sent, user, subscribed, push_service):
+    """Forced says whether a push goes, not when: like email, it waits for the morning."""
+    subscribed(user)
+    quiet(user)
+    OutputSetting.objects.filter(message_type__key=KEY, output="push").update(permission="forced")
+    with time_machine.travel(NIGHT, tick=False):
+        send(sent, [user])
+    assert push_service.received == []
+    delivery = PushDelivery.objects.get()
+    assert (delivery.why, delivery.held_until) == ("forced", MORNING)
