@@ -22,6 +22,11 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # A backup blocked by a lock fails the test in seconds instead of waiting an hour.
     settings.SITE_ADMIN_BACKUP_TIMEOUT_SECONDS = 20
+    # Push notifications are set up, as on a site with its VAPID keys (pytest-django runs with
+    # DEBUG off, where no key would be made): sends cost what they cost in production.
+    from webpush.keys import generate_pair
+
+    settings.VAPID_PRIVATE_KEY, settings.VAPID_PUBLIC_KEY = generate_pair()
     # What tests log is not a problem of a site: the handler's own tests attach it themselves.
     import logging
 

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET
 
 from alerts.models import Alert
 from alerts.presenting import Presenter
-from notifications import catalogue
+from notifications import catalogue, outputs
+from notifications.catalogue import OUTPUT_LABELS
 from notifications.models import EmailDelivery, Event
 from notifications.preferences import WHY_FORCED
 
@@ -23,6 +24,9 @@ from notifications.preferences import WHY_FORCED
 FORCED = {
     "web": _("The site always sends this message in your notifications: it cannot be turned off."),
     "email": _("The site always sends this message by email: it cannot be turned off."),
+    "push": _(
+        "The site always sends this message as a push notification: it cannot be turned off."
+    ),
 }
 KEEPS = {
     "chosen": _(
@@ -51,6 +55,22 @@ CHOSEN = {
         "You chose to get this message by email when logged off, and you were logged off when "
         "it was sent."
     ),
+    ("chosen", "push", "in"): _(
+        "You chose to get this message as a push notification when logged in, and you were "
+        "logged in when it was sent."
+    ),
+    ("chosen", "push", "off"): _(
+        "You chose to get this message as a push notification when logged off, and you were "
+        "logged off when it was sent."
+    ),
+    ("default", "push", "in"): _(
+        "You have not chosen for this message: by default it comes as a push notification "
+        "when logged in, and you were logged in when it was sent."
+    ),
+    ("default", "push", "off"): _(
+        "You have not chosen for this message: by default it comes as a push notification "
+        "when logged off, and you were logged off when it was sent."
+    ),
     ("default", "web", "in"): _(
         "You have not chosen for this message: by default it comes in your notifications when "
         "logged in, and you were logged in when it was sent."
@@ -76,12 +96,16 @@ UNRECORDED = {
     "email": _(
         "Sent by email (the reason was not recorded: it was sent before this page existed)."
     ),
+    "push": _(
+        "Sent as a push notification (the reason was not recorded: it was sent before this "
+        "page existed)."
+    ),
 }
 
 
 def explain(code: str, output: str, keeps: str) -> str:
     """The sentence for a why code of notifications.preferences, in the active language."""
-    where = "web" if output == "web" else "email"
+    where = output if output in FORCED else "email"
     if code == WHY_FORCED:
         return str(FORCED[where])
     source, _sep, state = code.partition("-")
@@ -120,7 +144,13 @@ def why(request, event_id: int):
         .first()
     )
     emails = list(EmailDelivery.objects.filter(event=event, user=request.user).order_by("pk"))
-    if item is None and not emails:
+    # The other outputs that keep a row per delivery tell theirs (`delivered_to`: one query).
+    others = {
+        name: output.delivered_to(event.pk, request.user.pk)
+        for name, output in outputs.registered().items()
+        if hasattr(output, "delivered_to")
+    }
+    if item is None and not emails and not any(others.values()):
         raise Http404(_("This message was not sent to you."))
     try:
         spec = catalogue.get(event.key)
@@ -156,6 +186,18 @@ def why(request, event_id: int):
         )
     if not emails:
         deliveries.append({"output": _("Email"), "reason": _("Not sent by email."), "status": ""})
+    for name, rows in others.items():
+        for row in rows:
+            deliveries.append(
+                {
+                    "output": row["label"],
+                    "reason": explain(row["why"], name, keeps),
+                    "status": row["status"],
+                }
+            )
+        if not rows:
+            label = str(OUTPUT_LABELS.get(name, (name, ""))[0])
+            deliveries.append({"output": label, "reason": _("Not sent there."), "status": ""})
     return render(
         request,
         "alerts/why.html",

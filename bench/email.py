@@ -64,7 +64,7 @@ def worker_run(pool: str, inbox, user_ids: list[int], context: dict) -> dict:
         start = time.perf_counter()
         result = send(KEY, recipients, context=context, url=URL)
         sent_call = time.perf_counter() - start
-        assert result.outputs == {"web": 0, "email": len(user_ids)}, result
+        assert result.outputs == {"web": 0, "email": len(user_ids), "push": 0}, result
         mailing.wait_for(inbox, 1, 60)
         first = time.perf_counter() - start
         mailing.wait_for(inbox, len(user_ids), 600)

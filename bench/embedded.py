@@ -77,7 +77,7 @@ def main(count: int) -> bool:
             result = send(key, measured, context=context)
             elapsed = time.perf_counter() - start
         event = result.event_id
-        assert result.outputs == {"web": count, "email": count}, result
+        assert result.outputs == {"web": count, "email": count, "push": 0}, result
         assert Alert.objects.filter(event_id=event).count() == count
         assert EmailDelivery.objects.filter(event_id=event, status="sent").count() == count
 

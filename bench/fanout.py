@@ -227,7 +227,7 @@ def run(args, inbox) -> bool:
             result = send(KEY, recipients(n), context=context)
             rows_at = time.perf_counter()
             pushed_at = sockets.wait_for(online_among(n), timeout=120)
-            assert result.outputs == {"web": n, "email": 0}, result
+            assert result.outputs == {"web": n, "email": 0, "push": 0}, result
             assert Alert.objects.count() == n
             worker_s = wait_pushes(since, push_tasks(n))
             return {
@@ -262,7 +262,7 @@ def run(args, inbox) -> bool:
             start = time.perf_counter()
             result = send(KEY, recipients(n), context=context)
             expected = n - len(online_among(n))
-            assert result.outputs == {"web": n, "email": expected}, result
+            assert result.outputs == {"web": n, "email": expected, "push": 0}, result
             mailing.wait_for(inbox, expected, 1200)
             end = time.perf_counter() - start
             mailing.check_messages(inbox, expected, KEY)

@@ -386,8 +386,9 @@ def message_each(user, recipient_ids, body) -> tuple[int, dict[int, str]]:
 
 
 def email_unread_messages(now=None) -> int:
-    """Emails members who left messages unread for INSTANT_EMAIL_DELAY_SECONDS, per their
-    preferences for messaging.personal (logged off, by default).
+    """Emails members who left messages unread for INSTANT_EMAIL_DELAY_SECONDS, and pushes
+    them to their subscribed browsers, per their preferences for messaging.personal (logged
+    off, by default).
 
     One email per member and conversation covers every message still unread then, so several
     messages within the delay become one email. Idempotent: `emailed_up_to` and the dedupe key
@@ -434,7 +435,9 @@ def email_unread_messages(now=None) -> int:
                 sender=pending[-1].sender if len(senders) == 1 else None,
                 url=f"/messages/{membership.conversation_id}/",
                 dedupe_key=f"unread:{membership.pk}:{pending[-1].pk}",
-                outputs=["email"],
+                # The conversation is its own web inbox; a member away that long is told by
+                # email and on their subscribed devices (push), each as they chose.
+                outputs=["email", "push"],
                 data={"reply": {"kind": "conversation", "id": membership.conversation_id}},
             )
             Membership.objects.filter(pk=membership.pk).update(emailed_up_to=pending[-1].created_at)

@@ -35,7 +35,16 @@ class OutputSettingInline(LabelledTabularInline):
 class MessageTypeAdmin(admin.ModelAdmin):
     """Output settings per message type, grouped by feature: what users may choose."""
 
-    list_display = ["name", "feature_name", "kind", "web", "email", "short_description", "key"]
+    list_display = [
+        "name",
+        "feature_name",
+        "kind",
+        "web",
+        "email",
+        "push",
+        "short_description",
+        "key",
+    ]
     list_filter = ["feature_name", "kind", "obsolete"]
     search_fields = ["key", "name", "description"]
     readonly_fields = [
@@ -77,6 +86,10 @@ class MessageTypeAdmin(admin.ModelAdmin):
     @admin.display(description=_("Email"))
     def email(self, obj):
         return self._setting(obj, "email")
+
+    @admin.display(description="Push")
+    def push(self, obj):
+        return self._setting(obj, "push")
 
 
 @admin.register(SiteOutput)

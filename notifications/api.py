@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from accounts import actions as account_actions
 from notifications import flows, live, muting
+from notifications.catalogue import OUTPUTS
 from notifications.models import Mute
 
 
@@ -30,7 +31,7 @@ class CountsView(APIView):
 
 class PreferenceSerializer(serializers.Serializer):
     key = serializers.CharField()
-    output = serializers.ChoiceField(choices=["web", "email"])
+    output = serializers.ChoiceField(choices=list(OUTPUTS))
     logged_in = serializers.BooleanField()
     logged_off = serializers.BooleanField()
     locked = serializers.BooleanField(read_only=True)
@@ -64,7 +65,9 @@ class PreferencesView(APIView):
 
 
 class QuietHoursSerializer(serializers.Serializer):
-    enabled = serializers.BooleanField(help_text="Hold email during quiet hours.")
+    enabled = serializers.BooleanField(
+        help_text="Hold email and push notifications during quiet hours."
+    )
     start = serializers.CharField(help_text='Quiet from this time, "HH:MM" in `timezone`.')
     end = serializers.CharField(
         help_text='Quiet until this time, "HH:MM"; earlier than `start` means the next morning.'

@@ -30,6 +30,7 @@ from types import MappingProxyType
 
 from django.db import models
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _lazy
 
 
 class Kind(models.TextChoices):
@@ -53,7 +54,15 @@ class Urgency(models.TextChoices):
 
 # The outputs a message can go to. Each is implemented by an app that registers itself
 # (notifications.outputs); the catalogue only names them.
-OUTPUTS = ("web", "email")
+OUTPUTS = ("web", "email", "push")
+
+# How pages name each output: the column heading of the preferences grid, and "by ..." in
+# sentences about it.
+OUTPUT_LABELS = {
+    "web": (_lazy("On the site"), _lazy("on the site")),
+    "email": (_lazy("By email"), _lazy("by email")),
+    "push": (_lazy("Push notifications"), _lazy("by push notification")),
+}
 
 
 class Audience(models.TextChoices):
@@ -112,21 +121,28 @@ def default_outputs(kind: str) -> dict[str, OutputDefault]:
     when the user is logged off. The seed's email notifications go by email by default and may
     be shown on the web if the user wishes. Personal messages are always shown on the web and
     emailed to those who are away.
+
+    Push notifications (to the browsers a user subscribed) are permitted everywhere: on for
+    tasks, alerts and personal messages when the user is logged off (a page they have open
+    already shows them live), off for the seed's email notifications unless the user wants them.
     """
     if kind in (Kind.TASK, Kind.ALERT):
         return {
             "web": OutputDefault(Permission.FORCED, True, True),
             "email": OutputDefault(Permission.PERMITTED, False, True),
+            "push": OutputDefault(Permission.PERMITTED, False, True),
         }
     if kind == Kind.EMAIL:
         return {
             "web": OutputDefault(Permission.PERMITTED, False, False),
             "email": OutputDefault(Permission.PERMITTED, True, True),
+            "push": OutputDefault(Permission.PERMITTED, False, False),
         }
     if kind == Kind.MESSAGE:
         return {
             "web": OutputDefault(Permission.FORCED, True, True),
             "email": OutputDefault(Permission.PERMITTED, False, True),
+            "push": OutputDefault(Permission.PERMITTED, False, True),
         }
     raise ValueError(f"unknown kind {kind!r}")
 

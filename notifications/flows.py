@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from notifications import catalogue
-from notifications.catalogue import OUTPUTS, Permission
+from notifications.catalogue import OUTPUT_LABELS, OUTPUTS, Permission
 from notifications.models import (
     Cadence,
     EmailCadence,
@@ -239,7 +239,7 @@ class SwitchResult:
 
     def summary(self) -> str:
         """What changed, in words the page can show."""
-        output = _("on the site") if self.output == "web" else _("by email")
+        output = str(OUTPUT_LABELS[self.output][1])
         state = _("on") if self.on else _("off")
         text = ngettext(
             "%(feature)s %(output)s: %(count)d message type turned %(state)s.",
@@ -413,7 +413,10 @@ def set_quiet_hours(user, changes) -> dict:
 
 def _retime_held_email(user, settings: QuietHours) -> int:
     """The user's email waiting for quiet hours now waits for the new ones: until they end, or
-    not at all when they are over or off (queued after commit). One UPDATE."""
+    not at all when they are over or off (queued after commit). One UPDATE, and one per other
+    output that holds rows and can re-time them (`retime_held(user_id, until, now)`, e.g.
+    push)."""
+    from notifications import outputs
     from notifications.email import enqueue
     from notifications.models import EmailDelivery
 
@@ -424,6 +427,10 @@ def _retime_held_email(user, settings: QuietHours) -> int:
     ).update(next_attempt_at=until, held_until=until)
     if count and until == now:
         transaction.on_commit(lambda: enqueue(None, count))
+    for output in outputs.registered().values():
+        retime = getattr(output, "retime_held", None)
+        if retime is not None:
+            retime(user.pk, until, now)
     return count
 
 

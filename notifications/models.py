@@ -154,9 +154,11 @@ class UserMessaging(models.Model):
     email_off = models.BooleanField(
         default=False, help_text=_("No email at all (forced types are still emailed).")
     )
-    # Quiet hours (notifications.quiet_hours): email waits until they end, in the user's zone.
+    # Quiet hours (notifications.quiet_hours): email and push wait until they end, in the
+    # user's zone.
     quiet_hours_enabled = models.BooleanField(
-        default=False, help_text=_("Hold email (not urgent messages) during quiet hours.")
+        default=False,
+        help_text=_("Hold email and push notifications (not urgent messages) during quiet hours."),
     )
     quiet_hours_start = models.TimeField(
         default=datetime.time(22, 0), help_text=_("Quiet from this time, in the user's zone.")

@@ -31,6 +31,10 @@ class Output(Protocol):
         are never given any). A recipient in `digest` (user id -> `daily` or `weekly`) gets
         the message in their next digest instead (only email is given any).
 
+        An output that holds rows may also offer `retime_held(user_id, until, now)`: the
+        user changed their quiet hours, so their held rows now wait until `until` (now: they go
+        at once, scheduled after commit).
+
         Called inside send()'s transaction with one batch of recipients; must cost a constant
         number of queries per call and schedule any I/O (pushes, tasks) after commit. Returns
         the number of rows written.

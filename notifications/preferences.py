@@ -11,7 +11,7 @@ The rules, per output, in order:
    whether they are logged in or not, unless both choices are off.
 Email always needs an address that is not suppressed.
 
-Then when: an output in HELD_OUTPUTS (email) chosen for a user who is in their quiet hours
+Then when: an output in HELD_OUTPUTS (email, push) chosen for a user who is in their quiet hours
 (notifications.quiet_hours, in their time zone) waits until those hours end, unless the
 message is urgent. Forced types wait too (forced says whether, not when); tasks wait like any
 other message. The web inbox never waits: its rows (and the live update of a page the user
@@ -61,8 +61,9 @@ from notifications.muting import MUTED_OUTPUTS, muted_by
 from notifications.quiet_hours import QuietHours, quiet_until
 
 # The outputs that wait for the end of a recipient's quiet hours. The web inbox is not one: the
-# user sees its rows when they look, which disturbs nobody.
-HELD_OUTPUTS = frozenset({"email"})
+# user sees its rows when they look, which disturbs nobody. A push notification pops up on a
+# device, so it waits like email.
+HELD_OUTPUTS = frozenset({"email", "push"})
 
 
 @dataclass(frozen=True)
@@ -193,10 +194,15 @@ def resolve_outputs(
     quiet: dict[int, QuietHours] = {}
     cadences: Cadences | None = None
     holding = urgency != Urgency.URGENT and bool(HELD_OUTPUTS & set(live))
-    if emailing:
-        switched = Q(email_off=True)
-        if holding:
-            switched |= Q(quiet_hours_enabled=True)
+    if emailing or holding:
+        # The users with "no email at all" (when email can go) or quiet hours (when something
+        # may wait): one query whether email, push or both are live.
+        if emailing and holding:
+            switched = Q(email_off=True) | Q(quiet_hours_enabled=True)
+        elif emailing:
+            switched = Q(email_off=True)
+        else:
+            switched = Q(quiet_hours_enabled=True)
         for row in UserMessaging.objects.filter(switched, user_id__in=user_ids).values(
             "user_id",
             "email_off",
@@ -206,7 +212,7 @@ def resolve_outputs(
             "quiet_hours_weekends",
             "user__timezone",
         ):
-            if row["email_off"]:
+            if emailing and row["email_off"]:
                 email_off.add(row["user_id"])
             if holding and row["quiet_hours_enabled"]:
                 quiet[row["user_id"]] = QuietHours(
@@ -216,6 +222,7 @@ def resolve_outputs(
                     weekends=row["quiet_hours_weekends"],
                     timezone=row["user__timezone"],
                 )
+    if emailing:
         if may_wait_for_digest(type_settings, urgency):
             cadences = batch_cadences(type_settings.message_type.feature, user_ids)
         addresses = {a.lower() for _, a in users if a}

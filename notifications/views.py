@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import actions as account_actions
 from notifications import flows
+from notifications.catalogue import OUTPUT_LABELS, OUTPUTS
 from notifications.email import read_unsubscribe_token
 from notifications.models import Cadence, EmailSuppression, MessageType, Mute
 
@@ -88,6 +89,7 @@ def _page(
                     "name": first.name,
                     "description": first.description,
                     "outputs": outputs,
+                    "cells": [outputs.get(o) for o in OUTPUTS],
                 }
             )
         # "All on / all off" only where the user has something to choose.
@@ -97,7 +99,11 @@ def _page(
                 "label": feature,
                 "name": feature_name,
                 "types": types,
-                "switchable": [o for o in ("web", "email") if o in switchable],
+                "switchable": [
+                    {"output": o, "heading": OUTPUT_LABELS[o][0], "phrase": OUTPUT_LABELS[o][1]}
+                    for o in OUTPUTS
+                    if o in switchable
+                ],
             }
         )
     suppression = EmailSuppression.objects.filter(address__iexact=request.user.email).first()
@@ -106,6 +112,7 @@ def _page(
         "notifications/preferences.html",
         {
             "features": features,
+            "outputs": [{"output": o, "heading": OUTPUT_LABELS[o][0]} for o in OUTPUTS],
             "type_count": sum(len(f["types"]) for f in features),
             "email_off": switches.email_off,
             "suppression": suppression,

@@ -199,3 +199,90 @@ window.announce = (function () {
     count.timer = setTimeout(function () { window.announce(count.textContent); }, 500);
   });
 })();
+
+// "Notifications on this device" on the preferences page: registers the service worker
+// (/sw.js), and subscribes or unsubscribes this browser to push notifications through the
+// Push API, storing the subscription with POST /api/push/subscriptions/ (DELETE to remove).
+(function () {
+  "use strict";
+  var section = document.querySelector("[data-push]");
+  if (!section) return;
+  var status = section.querySelector("[data-push-status]");
+  var subscribeButton = section.querySelector("[data-push-subscribe]");
+  var unsubscribeButton = section.querySelector("[data-push-unsubscribe]");
+  var registration = null, publicKey = null;
+  // The sentences come from the section's data attributes, in the page's language.
+  function say(name, error) {
+    status.textContent = (section.dataset[name] || name).replace("{error}", error || "");
+  }
+  if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) {
+    say("sayCannot");
+    return;
+  }
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (error) { return ""; }
+  }
+  function send(method, body) {
+    return fetch(section.dataset.subscriptionsUrl, {
+      method: method,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      if (!response.ok && response.status !== 404) throw new Error("the site answered " + response.status);
+      return response;
+    });
+  }
+  // The VAPID public key (base64url) as the bytes pushManager.subscribe() takes.
+  function keyBytes(text) {
+    var base64 = (text + "===".slice((text.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+    var raw = atob(base64), bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+    return bytes;
+  }
+  function show(subscription) {
+    subscribeButton.hidden = !!subscription;
+    unsubscribeButton.hidden = !subscription;
+    if (subscription) say("sayOn");
+    else if (Notification.permission === "denied") say("sayBlocked");
+    else say("sayOff");
+  }
+  Promise.all([
+    navigator.serviceWorker.register(section.dataset.workerUrl, { scope: "/" }).then(function () {
+      return navigator.serviceWorker.ready;
+    }),
+    fetch(section.dataset.keyUrl, { credentials: "same-origin" }).then(function (response) { return response.json(); })
+  ]).then(function (results) {
+    registration = results[0];
+    if (!results[1].available) { say("sayUnset"); return null; }
+    publicKey = results[1].public_key;
+    return registration.pushManager.getSubscription().then(function (subscription) {
+      // Stored again (the same row, 200): the site may have lost it, or another person
+      // subscribed on this browser before; it belongs to whoever is here now.
+      if (subscription) send("POST", subscription.toJSON()).catch(function () {});
+      show(subscription);
+    });
+  }).catch(function (error) { say("sayUnusable", error.message); });
+
+  subscribeButton.addEventListener("click", function () {
+    subscribeButton.disabled = true;
+    Notification.requestPermission().then(function (permission) {
+      if (permission !== "granted") throw new Error("notifications are not allowed for this site");
+      return registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(publicKey) });
+    }).then(function (subscription) {
+      return send("POST", subscription.toJSON()).then(function () { show(subscription); });
+    }).catch(function (error) {
+      say("sayNotSubscribed", error.message);
+    }).then(function () { subscribeButton.disabled = false; });
+  });
+
+  unsubscribeButton.addEventListener("click", function () {
+    unsubscribeButton.disabled = true;
+    registration.pushManager.getSubscription().then(function (subscription) {
+      if (!subscription) return null;
+      return send("DELETE", { endpoint: subscription.endpoint }).then(function () { return subscription.unsubscribe(); });
+    }).then(function () { show(null); }).catch(function (error) {
+      say("sayNotUnsubscribed", error.message);
+    }).then(function () { unsubscribeButton.disabled = false; });
+  });
+})();

@@ -37,7 +37,7 @@ def test_the_json_has_the_public_fields():
     assert len(rows) > 90
     for row in rows:
         assert {"key", "feature", "kind", "outputs", "recipients", "placeholders"} <= set(row)
-        assert set(row["outputs"]) == {"web", "email"}
+        assert set(row["outputs"]) == {"web", "email", "push"}
         assert all({"name", "description", "required"} <= set(p) for p in row["placeholders"])
 
 

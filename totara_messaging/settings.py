@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "features.badges",
     "features.feedback",
     "features.site_admin",
+    "webpush",
 ]
 
 MIDDLEWARE = [
@@ -374,6 +375,23 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 3600)
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
+
+# Web push (webpush/): the VAPID key pair that signs each push (raw base64url, as
+# `manage.py vapid_keys` prints it; the public key is derived when not given) and the contact
+# the push services see. In development a pair is generated into var/ when none is set; in
+# production without one the push output sends nothing and says so (webpush.keys).
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY", "")
+VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY", "")
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", "")
+# Subscriptions to plain-http push services are only for tests and local push servers.
+WEBPUSH_ALLOW_HTTP = env_bool("WEBPUSH_ALLOW_HTTP", DEBUG)
+# How long a push service keeps a push for a device that is offline (its TTL header).
+WEBPUSH_TTL_SECONDS = env_int("WEBPUSH_TTL_SECONDS", 86400, minimum=0)
+WEBPUSH_MAX_ATTEMPTS = env_int("WEBPUSH_MAX_ATTEMPTS", 5, minimum=1)
+# A worker claims this many push rows at once; a task sends this many claimed batches.
+WEBPUSH_CLAIM_BATCH = env_int("WEBPUSH_CLAIM_BATCH", 200, minimum=1)
+WEBPUSH_TASK_BATCHES = env_int("WEBPUSH_TASK_BATCHES", 5, minimum=1)
+WEBPUSH_TIMEOUT_SECONDS = env_int("WEBPUSH_TIMEOUT_SECONDS", 10, minimum=1)
 
 # Forums: a post is mailed once it can no longer be edited.
 FORUMS_EDIT_WINDOW_SECONDS = env_int("FORUMS_EDIT_WINDOW_SECONDS", 1800, minimum=0)

@@ -11,6 +11,8 @@ from notifications import api as notifications_api
 from notifications import mute_views
 from notifications import views as notifications_views
 from totara_messaging import views
+from webpush import api as webpush_api
+from webpush import views as webpush_views
 
 api = [
     path("counts/", notifications_api.CountsView.as_view(), name="api-counts"),
@@ -51,6 +53,17 @@ api = [
         instant_api.ConversationRead.as_view(),
         name="api-conversation-read",
     ),
+    path("push/key/", webpush_api.KeyView.as_view(), name="api-push-key"),
+    path(
+        "push/subscriptions/",
+        webpush_api.SubscriptionList.as_view(),
+        name="api-push-subscriptions",
+    ),
+    path(
+        "push/subscriptions/<int:subscription_id>/",
+        webpush_api.SubscriptionDetail.as_view(),
+        name="api-push-subscription",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
 
@@ -79,6 +92,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("health/", views.health, name="health"),
+    path("sw.js", webpush_views.service_worker, name="service-worker"),
     path("alerts/", alerts_views.alert_list, name="alerts"),
     path("alerts/read", alerts_views.mark_read, name="alerts-read"),
     path("alerts/block/", alerts_views.alerts_block_view, name="alerts-block"),

@@ -89,7 +89,7 @@ def digest_mail():
 def test_a_digest_cadence_makes_email_wait_and_writes_the_web_row_at_once(send_at, user, cadence):
     choose(user, cadence)
     result = send_at(WEDNESDAY, ALERT, [user])
-    assert result.outputs == {"web": 1, "email": 1}
+    assert result.outputs == {"web": 1, "email": 1, "push": 0}
     assert Alert.objects.filter(recipient=user, key=ALERT).count() == 1
     row = EmailDelivery.objects.get(user=user)
     assert (row.status, row.held_until) == (Status.DIGEST, None)
@@ -100,7 +100,7 @@ def test_immediately_sends_now_and_never_sends_no_email_but_the_web_row(send_at,
     choose(user, Cadence.IMMEDIATELY)
     choose(other_user, Cadence.NEVER)
     result = send_at(WEDNESDAY, ALERT, [user, other_user])
-    assert result.outputs == {"web": 2, "email": 1}
+    assert result.outputs == {"web": 2, "email": 1, "push": 0}
     assert [m.to for m in mail.outbox] == [[user.email]]
     assert Alert.objects.filter(recipient=other_user).count() == 1
     assert not EmailDelivery.objects.filter(user=other_user).exists()
@@ -158,12 +158,13 @@ def test_cadences_cost_one_query_per_batch(db, count, django_capture_on_commit_c
         django_capture_on_commit_callbacks(execute=False),
     ):
         result = send(ALERT, users, context=context_for(ALERT))
-    assert result.outputs == {"web": count, "email": count - count // 3}
+    assert result.outputs == {"web": count, "email": count - count // 3, "push": 0}
     assert EmailDelivery.objects.filter(status=Status.DIGEST).count() == count - count // 3
     # savepoint, type, settings, site switches, event insert, preferences, the users'
     # switches, cadences (with the site's), suppressions, inbox rows, digest rows (both
-    # COPY on PostgreSQL, not counted), recipient count, release savepoint.
-    expected = 11 if connection.vendor == "postgresql" else 13
+    # COPY on PostgreSQL, not counted), the batch's push subscriptions (none: no push rows),
+    # recipient count, release savepoint.
+    expected = 12 if connection.vendor == "postgresql" else 14
     assert len(queries) == expected, [q["sql"][:80] for q in queries]
 
 

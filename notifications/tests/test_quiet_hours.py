@@ -130,7 +130,7 @@ def test_email_in_quiet_hours_waits_and_the_web_row_is_written_at_once(sent, use
     quiet(user)
     with time_machine.travel(NIGHT, tick=False):
         result = sent(TASK, [user])
-    assert result.outputs == {"web": 1, "email": 1}
+    assert result.outputs == {"web": 1, "email": 1, "push": 0}
     assert Alert.objects.filter(recipient=user, key=TASK).count() == 1
     row = EmailDelivery.objects.get(user=user)
     assert (row.status, row.held_until, row.next_attempt_at) == (Status.PENDING, MORNING, MORNING)
@@ -251,12 +251,13 @@ def test_quiet_hours_cost_no_query_per_recipient(db, count, django_capture_on_co
         django_capture_on_commit_callbacks(execute=False),
     ):
         result = send(TASK, users, context=context_for(TASK))
-    assert result.outputs == {"web": count, "email": count}
+    assert result.outputs == {"web": count, "email": count, "push": 0}
     assert EmailDelivery.objects.filter(held_until=MORNING).count() == count // 2
     # savepoint, type, settings, site switches, event insert, preferences, the users' switches
     # with their quiet hours and zones, suppressions, inbox rows, outbox rows (COPY on
-    # PostgreSQL, not counted), recipient count, release savepoint.
-    expected = 10 if connection.vendor == "postgresql" else 12
+    # PostgreSQL, not counted), the batch's push subscriptions (none: no push rows), recipient
+    # count, release savepoint.
+    expected = 11 if connection.vendor == "postgresql" else 13
     assert len(queries) == expected, [q["sql"][:80] for q in queries]
 
 

@@ -50,7 +50,7 @@ def test_a_context_json_cannot_hold_is_refused(user):
 def test_an_alert_reaches_the_inbox_and_the_email_of_users_logged_off(sent, db):
     users = UserFactory.create_batch(3)
     result = sent(ALERT, users)
-    assert result.outputs == {"web": 3, "email": 3}
+    assert result.outputs == {"web": 3, "email": 3, "push": 0}
     assert Alert.objects.filter(kind="alert", key=ALERT).count() == 3
     assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in users)
     message = mail.outbox[0]
@@ -62,7 +62,7 @@ def test_an_alert_reaches_the_inbox_and_the_email_of_users_logged_off(sent, db):
 def test_a_logged_in_user_gets_alerts_on_the_web_only_by_default(sent, user):
     presence.touch(user.pk)
     result = sent(ALERT, [user])
-    assert result.outputs == {"web": 1, "email": 0}
+    assert result.outputs == {"web": 1, "email": 0, "push": 0}
     assert mail.outbox == []
 
 
