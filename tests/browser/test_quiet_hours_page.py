@@ -27,7 +27,7 @@ def test_a_learner_sets_quiet_hours_and_a_bad_range_changes_nothing(page):
     expect(section).to_contain_text("Europe/Paris")
 
     # The same time twice is no range: a clear error, the inputs marked, nothing saved.
-    section.get_by_label("Hold email during quiet hours").check()
+    section.get_by_label("Hold email and push notifications during quiet hours").check()
     section.get_by_label("From").fill("22:00")
     section.get_by_label("To").fill("22:00")
     section.get_by_role("button", name="Save quiet hours").click()
@@ -39,7 +39,7 @@ def test_a_learner_sets_quiet_hours_and_a_bad_range_changes_nothing(page):
 
     # A real overnight range with the weekend is saved and shown back.
     section = page.locator("#quiet-hours")
-    section.get_by_label("Hold email during quiet hours").check()
+    section.get_by_label("Hold email and push notifications during quiet hours").check()
     section.get_by_label("From").fill("22:00")
     section.get_by_label("To").fill("07:30")
     section.get_by_label("All weekend (Saturday and Sunday)").check()
@@ -57,10 +57,12 @@ def test_a_learner_sets_quiet_hours_and_a_bad_range_changes_nothing(page):
     )
 
     # Turned off again from the same form.
-    section.get_by_label("Hold email during quiet hours").uncheck()
+    section.get_by_label("Hold email and push notifications during quiet hours").uncheck()
     section.get_by_role("button", name="Save quiet hours").click()
     expect(
-        page.locator("#quiet-hours").get_by_label("Hold email during quiet hours")
+        page.locator("#quiet-hours").get_by_label(
+            "Hold email and push notifications during quiet hours"
+        )
     ).not_to_be_checked()
     saved.refresh_from_db()
     assert not saved.quiet_hours_enabled
@@ -83,11 +85,13 @@ def test_in_quiet_hours_the_alert_arrives_live_and_its_email_waits(page, asgi_se
     start = (local - datetime.timedelta(hours=1)).strftime("%H:%M")
     end = (local + datetime.timedelta(hours=1)).strftime("%H:%M")
     section = page.locator("#quiet-hours")
-    section.get_by_label("Hold email during quiet hours").check()
+    section.get_by_label("Hold email and push notifications during quiet hours").check()
     section.get_by_label("From").fill(start)
     section.get_by_label("To").fill(end)
     section.get_by_role("button", name="Save quiet hours").click()
-    expect(page.locator("#quiet-hours")).to_contain_text("Quiet now: email waits until")
+    expect(page.locator("#quiet-hours")).to_contain_text(
+        "Quiet now: email and push notifications wait until"
+    )
 
     page.goto("/")
     expect(page.locator("body[data-live=on]")).to_have_count(1)
