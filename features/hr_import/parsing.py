@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 from accounts.models import validate_timezone
 
@@ -67,7 +68,7 @@ def decode(content: bytes | str) -> str:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise UnreadableFile(
-            f"The file is not UTF-8 text (byte {error.start} cannot be read)."
+            _("The file is not UTF-8 text (byte %(byte)s cannot be read).") % {"byte": error.start}
         ) from None
 
 
@@ -80,35 +81,46 @@ def _check(row: Row) -> None:
     values = row.values
     username = values.get("username", "")
     if not username:
-        row.error("username", "is required.")
+        row.error("username", _("is required."))
     elif len(username) > 150:
-        row.error("username", "is longer than 150 characters.")
+        row.error("username", _("is longer than 150 characters."))
     else:
         try:
             _username(username)
         except ValidationError:
-            row.error("username", f"{username!r} may contain only letters, digits and @.+-_.")
+            row.error(
+                "username",
+                _("%(username)s may contain only letters, digits and @.+-_.")
+                % {"username": repr(username)},
+            )
     email = values.get("email", "")
     if email:
         try:
             validate_email(email)
             if len(email) > 254:
-                raise ValidationError("too long")
+                raise ValidationError(_("too long"))
         except ValidationError:
-            row.error("email", f"{email!r} is not a valid email address.")
+            row.error(
+                "email", _("%(email)s is not a valid email address.") % {"email": repr(email)}
+            )
     if len(values.get("full_name", "")) > 255:
-        row.error("full_name", "is longer than 255 characters.")
+        row.error("full_name", _("is longer than 255 characters."))
     language = values.get("language", "")
     if language and language not in _languages:
         row.error(
-            "language", f"{language!r} is not a site language ({', '.join(sorted(_languages))})."
+            "language",
+            _("%(language)s is not a site language (%(languages)s).")
+            % {"language": repr(language), "languages": ", ".join(sorted(_languages))},
         )
     tz = values.get("timezone", "")
     if tz:
         try:
             validate_timezone(tz)
         except ValidationError:
-            row.error("timezone", f"{tz!r} is not a known time zone (e.g. Europe/London).")
+            row.error(
+                "timezone",
+                _("%(tz)s is not a known time zone (e.g. Europe/London).") % {"tz": repr(tz)},
+            )
     if values.get("manager_username") and values.get("manager_username") == username:
         row.warn(
             "manager_username", "a user cannot be their own manager; the manager is unchanged."
@@ -126,7 +138,7 @@ def read(content: bytes | str) -> tuple[list[Row], list[Issue]]:
     try:
         header = next(reader)
     except StopIteration:
-        raise UnreadableFile("The file is empty: it needs a header line.") from None
+        raise UnreadableFile(_("The file is empty: it needs a header line.")) from None
     except csv.Error as error:
         raise UnreadableFile(f"line 1: {error}") from None
     names = [h.strip().lower() for h in header]
@@ -177,8 +189,11 @@ def read(content: bytes | str) -> tuple[list[Row], list[Issue]]:
             if username in first_line:
                 row.error(
                     "username",
-                    f"{username!r} appears again (first on line {first_line[username]}); "
-                    "this row is ignored.",
+                    _(
+                        "%(username)s appears again (first on line %(username2)s); this row is "
+                        "ignored."
+                    )
+                    % {"username": repr(username), "username2": first_line[username]},
                 )
             else:
                 first_line[username] = line
