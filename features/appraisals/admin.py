@@ -95,7 +95,7 @@ class AppraisalAdmin(admin.ModelAdmin):
         if count:
             self.message_user(
                 request,
-                _("%(count)s appraisal(s) %(done)s.") % {"count": count, "done": done},
+                done % {"count": count},
                 messages.SUCCESS,
             )
 
@@ -103,13 +103,15 @@ class AppraisalAdmin(admin.ModelAdmin):
         description=gettext_lazy("Activate the selected appraisals (sends each participant a task)")
     )
     def activate(self, request, queryset):
-        self._run(request, queryset, actions.activate_appraisal, "activated")
+        self._run(
+            request, queryset, actions.activate_appraisal, _("%(count)s appraisal(s) activated.")
+        )
 
     @admin.action(
         description=gettext_lazy("Close the selected appraisals (alerts their participants)")
     )
     def close(self, request, queryset):
-        self._run(request, queryset, actions.close_appraisal, "closed")
+        self._run(request, queryset, actions.close_appraisal, _("%(count)s appraisal(s) closed."))
 
 
 @admin.register(Answer)

@@ -18,7 +18,6 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from features.feedback360.models import Responder
 from notifications.models import EmailSuppression
@@ -75,7 +74,7 @@ def deliver(key: str, payload, context: dict, sender_name: str) -> int:
     outgoing = []
     for responder_id, address, link in payload:
         if address in suppressed:
-            logger.info(_("feedback360: %s is suppressed; not emailed"), address)
+            logger.info("feedback360: %s is suppressed; not emailed", address)
             continue
         rendered = render(key, context, tz=settings.TIME_ZONE, sender_name=sender_name, url=link)
         layout = {"rendered": rendered, "url": link}
@@ -103,11 +102,11 @@ def deliver(key: str, payload, context: dict, sender_name: str) -> int:
                 try:
                     message.send()
                 except Exception as error:  # each backend raises its own errors
-                    logger.warning(_("feedback360: email to %s failed: %s"), message.to[0], error)
+                    logger.warning("feedback360: email to %s failed: %s", message.to[0], error)
                 else:
                     sent.append(responder_id)
         except Exception as error:
-            logger.warning(_("feedback360: could not open the mail connection: %s"), error)
+            logger.warning("feedback360: could not open the mail connection: %s", error)
         finally:
             connection.close()
     Responder.objects.filter(pk__in=sent).update(emailed_at=timezone.now())

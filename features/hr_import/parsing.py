@@ -98,7 +98,7 @@ def _check(row: Row) -> None:
         try:
             validate_email(email)
             if len(email) > 254:
-                raise ValidationError(_("too long"))
+                raise ValidationError("too long")
         except ValidationError:
             row.error(
                 "email", _("%(email)s is not a valid email address.") % {"email": repr(email)}
@@ -190,10 +190,10 @@ def read(content: bytes | str) -> tuple[list[Row], list[Issue]]:
                 row.error(
                     "username",
                     _(
-                        "%(username)s appears again (first on line %(username2)s); this row is "
+                        "%(username)s appears again (first on line %(line)s); this row is "
                         "ignored."
                     )
-                    % {"username": repr(username), "username2": first_line[username]},
+                    % {"username": repr(username), "line": first_line[username]},
                 )
             else:
                 first_line[username] = line

@@ -132,12 +132,12 @@ def _item_context(item: PlanItem) -> dict:
 @transaction.atomic
 def create_plan(learner, name: str, description: str = "", scale=None) -> Plan:
     """A new draft plan for the learner, using `scale` (or the first scale) for objectives."""
-    name = _text(name, "plan's name", required=True)[:200]
+    name = _text(name, _("plan's name"), required=True)[:200]
     scale = scale or ObjectiveScale.objects.order_by("pk").first()
     return Plan.objects.create(
         learner=learner,
         name=name,
-        description=_text(description, "description"),
+        description=_text(description, _("description")),
         objective_scale=scale,
     )
 
@@ -149,9 +149,9 @@ def update_plan(plan: Plan, actor, *, name: str, description: str, comment: str 
     managers = _check_party(plan, actor)
     if plan.status == Plan.Status.COMPLETED:
         raise PlanError(_("A completed plan cannot be changed."))
-    plan.name = _text(name, "plan's name", required=True)[:200]
-    plan.description = _text(description, "description")
-    comment = _text(comment, "comment")
+    plan.name = _text(name, _("plan's name"), required=True)[:200]
+    plan.description = _text(description, _("description"))
+    comment = _text(comment, _("comment"))
     plan.save(update_fields=["name", "description", "updated_at"])
     if plan.status != Plan.Status.DRAFT or actor.pk != plan.learner_id:
         _send(
@@ -192,7 +192,7 @@ def request_plan_approval(plan: Plan, actor, comment: str = "") -> Plan:
         raise PlanError(_("Add a course, competency or objective before asking for approval."))
     if not managers:
         raise PlanError(_("You have no manager to approve your plan."))
-    comment = _text(comment, "comment")
+    comment = _text(comment, _("comment"))
     plan.status = Plan.Status.PENDING
     plan.save(update_fields=["status", "updated_at"])
     plan.items.exclude(approval=PlanItem.Approval.APPROVED).update(
@@ -217,7 +217,7 @@ def _decide_plan(plan: Plan, actor, approve: bool, comment: str) -> Plan:
             _("The plan is %(status)s, not awaiting approval.")
             % {"status": plan.get_status_display().lower()}
         )
-    comment = _text(comment, "comment")
+    comment = _text(comment, _("comment"))
     pending = plan.items.filter(approval=PlanItem.Approval.PENDING)
     if approve:
         plan.status = Plan.Status.APPROVED
@@ -249,7 +249,7 @@ def decline_plan(plan: Plan, actor, reason: str = "") -> Plan:
 def comment_on_plan(plan: Plan, actor, body: str) -> PlanComment:
     plan = _lock(plan)
     managers = _check_party(plan, actor)
-    body = _text(body, "comment", required=True)
+    body = _text(body, _("comment"), required=True)
     comment = PlanComment.objects.create(plan=plan, author=actor, body=body)
     _send(
         "plans.plan_comment",
@@ -331,11 +331,11 @@ def add_item(
             )
         item.competency = competency
     elif kind == PlanItem.Kind.OBJECTIVE:
-        item.name = _text(name, "objective's name", required=True)[:200]
-        item.description = _text(description, "description")
+        item.name = _text(name, _("objective's name"), required=True)[:200]
+        item.description = _text(description, _("description"))
     else:
         raise PlanError(_("%(kind)s is not a kind of plan item.") % {"kind": repr(kind)})
-    comment = _text(comment, "comment")
+    comment = _text(comment, _("comment"))
     item.save()
     if plan.status == Plan.Status.APPROVED:
         _request_item(item, actor, managers, comment)
@@ -375,7 +375,7 @@ def request_item_approval(item: PlanItem, actor, comment: str = "") -> PlanItem:
         raise PlanError(
             _("This item is %(status)s.") % {"status": item.get_approval_display().lower()}
         )
-    _request_item(item, actor, managers, _text(comment, "comment"))
+    _request_item(item, actor, managers, _text(comment, _("comment")))
     return item
 
 
@@ -384,7 +384,7 @@ def _decide_item(item: PlanItem, actor, approve: bool, comment: str) -> PlanItem
     _check_manager(item.plan, actor)
     if item.approval != PlanItem.Approval.PENDING or item.plan.status != Plan.Status.APPROVED:
         raise PlanError(_("%(title)s is not awaiting approval.") % {"title": item.title})
-    comment = _text(comment, "comment")
+    comment = _text(comment, _("comment"))
     item.approval = PlanItem.Approval.APPROVED if approve else PlanItem.Approval.DECLINED
     item.save(update_fields=["approval"])
     extra = {"comment": comment or None} if approve else {"reason": comment or None}
@@ -454,11 +454,11 @@ def update_item(
     item.due_at = due_at
     if item.kind == PlanItem.Kind.OBJECTIVE:
         if name is not None:
-            item.name = _text(name, "objective's name", required=True)[:200]
+            item.name = _text(name, _("objective's name"), required=True)[:200]
         if description is not None:
-            item.description = _text(description, "description")
+            item.description = _text(description, _("description"))
     item.save(update_fields=["due_at", "name", "description"])
-    _tell_updated(item, actor, managers, _text(comment, "comment"))
+    _tell_updated(item, actor, managers, _text(comment, _("comment")))
     return item
 
 

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 import notifications
@@ -620,7 +621,7 @@ def request_extension(
                 "Choose a date after the current due date (%(due_local)s); an extension moves "
                 "the due date later."
             )
-            % {"due_local": format(due_local, "%d %B %Y")}
+            % {"due_local": date_format(due_local, "j F Y")}
         )
     if assignment.extension_requests.filter(status=ExtensionRequest.Status.PENDING).exists():
         raise ProgramError(_("You have already asked for an extension; wait for the answer."))

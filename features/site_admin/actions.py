@@ -15,7 +15,6 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 import notifications
 from features.site_admin import backup, updates
@@ -50,7 +49,7 @@ def run_backup(output: str | Path | None = None) -> BackupRun:
         run.size_bytes = backup.dump(path)
     except backup.BackupError as error:
         run.status, run.error = BackupRun.Status.FAILED, str(error)
-        logger.warning(_("backup %s failed: %s"), run.pk, error)
+        logger.warning("backup %s failed: %s", run.pk, error)
     else:
         run.status = BackupRun.Status.SUCCEEDED
     run.finished_at = timezone.now()
@@ -86,13 +85,13 @@ def check_for_updates() -> dict:
         return {"checked": False, "reason": "SITE_ADMIN_RELEASE_FEED_URL is not set"}
     current = updates.current_version()
     if current is None:
-        logger.warning(_("update check skipped: the site's own version is unknown"))
+        logger.warning("update check skipped: the site's own version is unknown")
         return {"checked": False, "reason": "unknown current version"}
     timeout = getattr(settings, "SITE_ADMIN_RELEASE_FEED_TIMEOUT_SECONDS", 10)
     try:
         release = updates.fetch_release(url, timeout)
     except updates.FeedError as error:
-        logger.warning(_("update check failed: %s"), error)
+        logger.warning("update check failed: %s", error)
         return {"checked": False, "error": str(error)}
     if updates.parse_version(release.version) <= updates.parse_version(current):
         return {"checked": True, "newer": False, "current": current}

@@ -108,4 +108,4 @@ def _pg_dump(path: Path) -> None:
             _("pg_dump took longer than %(timeout)s seconds.") % {"timeout": error.timeout}
         ) from error
     if done.returncode != 0:
-        raise BackupError(_("pg_dump failed: %(strip)s") % {"strip": done.stderr.strip()[:2000]})
+        raise BackupError(_("pg_dump failed: %(error)s") % {"error": done.stderr.strip()[:2000]})
