@@ -189,10 +189,7 @@ def read(content: bytes | str) -> tuple[list[Row], list[Issue]]:
             if username in first_line:
                 row.error(
                     "username",
-                    _(
-                        "%(username)s appears again (first on line %(line)s); this row is "
-                        "ignored."
-                    )
+                    _("%(username)s appears again (first on line %(line)s); this row is ignored.")
                     % {"username": repr(username), "line": first_line[username]},
                 )
             else:

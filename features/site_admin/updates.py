@@ -74,8 +74,7 @@ def fetch_release(url: str, timeout: float) -> Release:
         ) from error
     if len(body) > MAX_FEED_BYTES:
         raise FeedError(
-            _("%(url)s answered more than %(max)s bytes.")
-            % {"url": url, "max": MAX_FEED_BYTES}
+            _("%(url)s answered more than %(max)s bytes.") % {"url": url, "max": MAX_FEED_BYTES}
         )
     try:
         feed = json.loads(body)
