@@ -137,7 +137,8 @@ def _set_managers(rows: list[parsing.Row]) -> set[str]:
         if manager is None:
             row.warn(
                 "manager_username",
-                f"{manager_username!r} is not a user; the manager is unchanged.",
+                _("%(username)s is not a user; the manager is unchanged.")
+                % {"username": repr(manager_username)},
             )
             continue
         user = people[username]

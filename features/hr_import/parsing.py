@@ -123,7 +123,7 @@ def _check(row: Row) -> None:
             )
     if values.get("manager_username") and values.get("manager_username") == username:
         row.warn(
-            "manager_username", "a user cannot be their own manager; the manager is unchanged."
+            "manager_username", _("a user cannot be their own manager; the manager is unchanged.")
         )
 
 
@@ -140,22 +140,24 @@ def read(content: bytes | str) -> tuple[list[Row], list[Issue]]:
     except StopIteration:
         raise UnreadableFile(_("The file is empty: it needs a header line.")) from None
     except csv.Error as error:
-        raise UnreadableFile(f"line 1: {error}") from None
+        raise UnreadableFile(_("line 1: %(error)s") % {"error": error}) from None
     names = [h.strip().lower() for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
         raise UnreadableFile(
-            f"line 1: the header has no {', '.join(missing)} column "
-            f"(columns: {', '.join(COLUMNS)})."
+            _("line 1: the header has no %(missing)s column (columns: %(columns)s).")
+            % {"missing": ", ".join(missing), "columns": ", ".join(COLUMNS)}
         )
     file_issues = []
     for name in names:
         if name not in COLUMNS:
-            file_issues.append(Issue(1, name, WARNING, "unknown column, ignored."))
+            file_issues.append(Issue(1, name, WARNING, _("unknown column, ignored.")))
     seen_names = set()
     for name in names:
         if name in seen_names and name in COLUMNS:
-            file_issues.append(Issue(1, name, WARNING, "column repeated; the first one is used."))
+            file_issues.append(
+                Issue(1, name, WARNING, _("column repeated; the first one is used."))
+            )
         seen_names.add(name)
     positions = {}
     for index, name in enumerate(names):
@@ -170,7 +172,11 @@ def read(content: bytes | str) -> tuple[list[Row], list[Issue]]:
         except StopIteration:
             break
         except csv.Error as error:
-            file_issues.append(Issue(reader.line_num, "", ERROR, f"cannot be read: {error}."))
+            file_issues.append(
+                Issue(
+                    reader.line_num, "", ERROR, _("cannot be read: %(error)s.") % {"error": error}
+                )
+            )
             break
         line = reader.line_num
         if not any(c.strip() for c in cells):
@@ -182,7 +188,11 @@ def read(content: bytes | str) -> tuple[list[Row], list[Issue]]:
         }
         row = Row(line, values)
         if len(cells) > len(names):
-            row.warn("", f"has {len(cells)} values for {len(names)} columns; extras ignored.")
+            row.warn(
+                "",
+                _("has %(values)s values for %(columns)s columns; extras ignored.")
+                % {"values": len(cells), "columns": len(names)},
+            )
         _check(row)
         username = values.get("username", "")
         if username and not row.rejected:
