@@ -80,8 +80,15 @@ def recompute_now(modeladmin, request, queryset):
         level = messages.WARNING if result["broken"] else messages.SUCCESS
         modeladmin.message_user(
             request,
-            f"{audience}: {result['added']} joined, {result['removed']} left"
-            + (", a rule is broken (membership unchanged)" if result["broken"] else ""),
+            (
+                _(
+                    "%(audience)s: %(added)s joined, %(removed)s left, a rule is broken "
+                    "(membership unchanged)"
+                )
+                if result["broken"]
+                else _("%(audience)s: %(added)s joined, %(removed)s left")
+            )
+            % {"audience": audience, "added": result["added"], "removed": result["removed"]},
             level,
         )
 
