@@ -52,7 +52,9 @@ class Badge(models.Model):
 
     def clean(self):
         if self.criterion == self.Criterion.COURSE_COMPLETION and not self.course_id:
-            raise ValidationError({"course": "A course completion badge needs its course."})
+            raise ValidationError(
+                {"course": gettext_lazy("A course completion badge needs its course.")}
+            )
 
 
 class Award(models.Model):

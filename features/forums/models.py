@@ -37,7 +37,7 @@ class Forum(models.Model):
         blank=True, help_text=gettext_lazy("Shown above the forum's discussions.")
     )
     mode = models.CharField(
-        "subscription mode",
+        gettext_lazy("subscription mode"),
         max_length=10,
         choices=Mode.choices,
         default=Mode.OPTIONAL,
