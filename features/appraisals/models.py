@@ -9,7 +9,7 @@ in it has answered; then the next stage opens.
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -23,7 +23,7 @@ class Appraisal(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", gettext_lazy("Draft")
         ACTIVE = "active", gettext_lazy("Active")
-        COMPLETED = "completed", gettext_lazy("Completed")
+        COMPLETED = "completed", pgettext_lazy("appraisal status", "Completed")
         CLOSED = "closed", gettext_lazy("Closed")
 
     name = models.CharField(max_length=200, help_text=gettext_lazy("The name participants see."))

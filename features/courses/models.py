@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 
 class Course(models.Model):
@@ -135,8 +135,8 @@ class CourseRequest(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", gettext_lazy("Pending")
-        APPROVED = "approved", gettext_lazy("Approved")
-        REJECTED = "rejected", gettext_lazy("Rejected")
+        APPROVED = "approved", pgettext_lazy("course request status", "Approved")
+        REJECTED = "rejected", pgettext_lazy("course request status", "Rejected")
 
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_requests"

@@ -4,13 +4,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 
 class FeedbackRequest(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", gettext_lazy("Open")
-        CANCELLED = "cancelled", gettext_lazy("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("feedback request status", "Cancelled")
 
     name = models.CharField(
         max_length=200, help_text=gettext_lazy("What the feedback is about, as responders see it.")

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from features.courses.models import Course
 
@@ -456,8 +456,8 @@ class ExtensionRequest(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", gettext_lazy("Pending")
         GRANTED = "granted", gettext_lazy("Granted")
-        DECLINED = "declined", gettext_lazy("Declined")
-        CANCELLED = "cancelled", gettext_lazy("Cancelled")
+        DECLINED = "declined", pgettext_lazy("extension request status", "Declined")
+        CANCELLED = "cancelled", pgettext_lazy("extension request status", "Cancelled")
 
     assignment = models.ForeignKey(
         Assignment, on_delete=models.CASCADE, related_name="extension_requests"

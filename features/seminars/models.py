@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 
 class Seminar(models.Model):
@@ -149,8 +149,8 @@ class Booking(models.Model):
         REQUESTED = "requested", gettext_lazy("Awaiting approval")
         WAITLISTED = "waitlisted", gettext_lazy("On the wait-list")
         CONFIRMED = "confirmed", gettext_lazy("Booked")
-        DECLINED = "declined", gettext_lazy("Declined")
-        CANCELLED = "cancelled", gettext_lazy("Cancelled")
+        DECLINED = "declined", pgettext_lazy("booking status", "Declined")
+        CANCELLED = "cancelled", pgettext_lazy("booking status", "Cancelled")
 
     ACTIVE = (Status.REQUESTED, Status.WAITLISTED, Status.CONFIRMED)
 
