@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ADDRESS ?= 127.0.0.1:8000
 
-.PHONY: install run test chromium lint format migrations-check messages compilemessages worker beat cron lock clean
+.PHONY: install run test chromium lint format migrations-check messages messages-features compilemessages worker beat cron lock clean
 
 install: $(VENV)/.installed
 
@@ -72,3 +72,18 @@ lock: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
+
+# Each feature app keeps its own catalogue in features/<app>/locale/ (found through INSTALLED_APPS).
+# After changing a page or a user-visible string: refresh them, translate what is new or fuzzy in
+# the fr, de and es .po files, then run this again to compile them (.po and .mo are both committed).
+FEATURE_APPS := $(notdir $(patsubst %/,%,$(dir $(wildcard features/*/apps.py))))
+
+messages-features: install
+	for app in $(FEATURE_APPS); do \
+		mkdir -p features/$$app/locale && \
+		(cd features/$$app && DJANGO_SETTINGS_MODULE=totara_messaging.settings PYTHONPATH=$(CURDIR) \
+			$(abspath $(BIN))/django-admin makemessages --no-obsolete -l fr -l de -l es) || exit 1; \
+	done
+	for po in features/*/locale/*/LC_MESSAGES/django.po; do \
+		msgfmt --check-format -o $${po%.po}.mo $$po || exit 1; \
+	done

@@ -17,6 +17,7 @@ role in it still gets their task (send() leaves the sender out).
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import notifications
 from alerts import actions as inbox
@@ -67,20 +68,24 @@ def participants_by_role(appraisal: Appraisal) -> dict[str, set[int]]:
 def check_setup(appraisal: Appraisal, stages: list[Stage], holders: dict[str, set[int]]) -> None:
     """Raises AppraisalError unless every stage can be answered by someone."""
     if appraisal.appraiser_id and appraisal.appraiser_id == appraisal.learner_id:
-        raise AppraisalError("The learner cannot be their own appraiser.")
+        raise AppraisalError(_("The learner cannot be their own appraiser."))
     if not stages:
-        raise AppraisalError("Add at least one stage before activating the appraisal.")
+        raise AppraisalError(_("Add at least one stage before activating the appraisal."))
     for stage in stages:
         unknown = set(stage.roles) - set(Role.values)
         if unknown:
             raise AppraisalError(
-                f"The stage {stage.name} names unknown roles: {', '.join(sorted(unknown))}."
+                _("The stage %(stage)s names unknown roles: %(unknown)s.")
+                % {"stage": stage.name, "unknown": ", ".join(sorted(unknown))}
             )
         if not any(holders.get(role) for role in stage.roles):
-            named = ", ".join(stage.role_labels()) or "no role"
+            named = ", ".join(str(label) for label in stage.role_labels()) or _("no role")
             raise AppraisalError(
-                f"Nobody can answer the stage {stage.name}: it asks {named}, and nobody holds "
-                "that role for this learner."
+                _(
+                    "Nobody can answer the stage %(stage)s: it asks %(named)s, and nobody "
+                    "holds that role for this learner."
+                )
+                % {"stage": stage.name, "named": named}
             )
 
 
@@ -107,11 +112,11 @@ def activate_appraisal(appraisal: Appraisal, actor=None) -> Appraisal:
     )
     if appraisal.status != Appraisal.Status.DRAFT:
         raise AppraisalError(
-            f"Only a draft appraisal can be activated; {appraisal.name} is "
-            f"{appraisal.get_status_display().lower()}."
+            _("Only a draft appraisal can be activated; %(appraisal)s is %(status)s.")
+            % {"appraisal": appraisal.name, "status": appraisal.get_status_display().lower()}
         )
     if not appraisal.learner.is_active:
-        raise AppraisalError("The learner's account is suspended.")
+        raise AppraisalError(_("The learner's account is suspended."))
     stages = list(appraisal.stages.all())
     holders = role_holders(appraisal)
     check_setup(appraisal, stages, holders)
@@ -158,24 +163,37 @@ def complete_part(appraisal: Appraisal, user, role: str, text: str) -> Answer:
     )
     if appraisal.status != Appraisal.Status.ACTIVE or appraisal.current_stage is None:
         raise AppraisalError(
-            f"{appraisal.name} is {appraisal.get_status_display().lower()}; it takes no answers."
+            _("%(appraisal)s is %(status)s; it takes no answers.")
+            % {"appraisal": appraisal.name, "status": appraisal.get_status_display().lower()}
         )
     if role not in Role.values:
-        raise AppraisalError(f"{role!r} is not a role of appraisals.")
+        raise AppraisalError(_("%(role)s is not a role of appraisals.") % {"role": repr(role)})
     stage = appraisal.current_stage
     label = Role(role).label.lower()
     holders = participants_by_role(appraisal)
     if user.pk not in holders[role]:
-        raise AppraisalError(f"You do not take part in {appraisal.name} as {label}.")
+        raise AppraisalError(
+            _("You do not take part in %(appraisal)s as %(label)s.")
+            % {"appraisal": appraisal.name, "label": label}
+        )
     if role not in stage.roles:
-        raise AppraisalError(f"The stage {stage.name} does not ask the {label} to answer.")
+        raise AppraisalError(
+            _("The stage %(stage)s does not ask the %(label)s to answer.")
+            % {"stage": stage.name, "label": label}
+        )
     text = (text or "").strip()
     if not text:
-        raise AppraisalError("Write your answer before completing your part.")
+        raise AppraisalError(_("Write your answer before completing your part."))
     if len(text) > ANSWER_MAX_LENGTH:
-        raise AppraisalError(f"The answer is longer than {ANSWER_MAX_LENGTH:,} characters.")
+        raise AppraisalError(
+            _("The answer is longer than %(max)s characters.")
+            % {"max": format(ANSWER_MAX_LENGTH, ",")}
+        )
     if Answer.objects.filter(stage=stage, role=role).exists():
-        raise AppraisalError(f"The {label}'s part of {stage.name} is already complete.")
+        raise AppraisalError(
+            _("The %(label)s's part of %(stage)s is already complete.")
+            % {"label": label, "stage": stage.name}
+        )
     answer = Answer.objects.create(stage=stage, role=role, user=user, text=text)
     close_tasks(appraisal.pk, actor=user, action="completed", role=role)
     needed = {r for r in stage.roles if holders.get(r)}
@@ -230,9 +248,12 @@ def close_appraisal(appraisal: Appraisal, actor=None, comment: str = "") -> Appr
         .get(pk=appraisal.pk)
     )
     if appraisal.status == Appraisal.Status.CLOSED:
-        raise AppraisalError(f"{appraisal.name} is already closed.")
+        raise AppraisalError(_("%(appraisal)s is already closed.") % {"appraisal": appraisal.name})
     if appraisal.status == Appraisal.Status.DRAFT:
-        raise AppraisalError(f"{appraisal.name} was never activated; delete it instead.")
+        raise AppraisalError(
+            _("%(appraisal)s was never activated; delete it instead.")
+            % {"appraisal": appraisal.name}
+        )
     comment = (comment or "").strip()[:2000]
     appraisal.status = Appraisal.Status.CLOSED
     appraisal.closed_at = timezone.now()

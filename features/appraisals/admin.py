@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from features.appraisals import actions
 from features.appraisals.models import Answer, Appraisal, Participant, Role, Stage
@@ -10,7 +12,7 @@ class StageForm(forms.ModelForm):
     roles = forms.MultipleChoiceField(
         choices=Role.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text="The roles that answer in this stage.",
+        help_text=gettext_lazy("The roles that answer in this stage."),
     )
 
     class Meta:
@@ -57,7 +59,7 @@ class AppraisalForm(forms.ModelForm):
         data = super().clean()
         learner, appraiser = data.get("learner"), data.get("appraiser")
         if learner and appraiser and learner == appraiser:
-            raise forms.ValidationError("The learner cannot be their own appraiser.")
+            raise forms.ValidationError(_("The learner cannot be their own appraiser."))
         return data
 
 
@@ -83,19 +85,33 @@ class AppraisalAdmin(admin.ModelAdmin):
             try:
                 action(appraisal, request.user)
             except actions.AppraisalError as error:
-                self.message_user(request, f"{appraisal.name}: {error}", messages.ERROR)
+                self.message_user(
+                    request,
+                    _("%(appraisal)s: %(error)s") % {"appraisal": appraisal.name, "error": error},
+                    messages.ERROR,
+                )
             else:
                 count += 1
         if count:
-            self.message_user(request, f"{count} appraisal(s) {done}.", messages.SUCCESS)
+            self.message_user(
+                request,
+                done % {"count": count},
+                messages.SUCCESS,
+            )
 
-    @admin.action(description="Activate the selected appraisals (sends each participant a task)")
+    @admin.action(
+        description=gettext_lazy("Activate the selected appraisals (sends each participant a task)")
+    )
     def activate(self, request, queryset):
-        self._run(request, queryset, actions.activate_appraisal, "activated")
+        self._run(
+            request, queryset, actions.activate_appraisal, _("%(count)s appraisal(s) activated.")
+        )
 
-    @admin.action(description="Close the selected appraisals (alerts their participants)")
+    @admin.action(
+        description=gettext_lazy("Close the selected appraisals (alerts their participants)")
+    )
     def close(self, request, queryset):
-        self._run(request, queryset, actions.close_appraisal, "closed")
+        self._run(request, queryset, actions.close_appraisal, _("%(count)s appraisal(s) closed."))
 
 
 @admin.register(Answer)

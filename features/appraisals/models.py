@@ -9,28 +9,29 @@ in it has answered; then the next stage opens.
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 
 class Role(models.TextChoices):
-    LEARNER = "learner", "Learner"
-    MANAGER = "manager", "Manager"
-    TEAM_LEAD = "team_lead", "Team lead"
-    APPRAISER = "appraiser", "Appraiser"
+    LEARNER = "learner", gettext_lazy("Learner")
+    MANAGER = "manager", gettext_lazy("Manager")
+    TEAM_LEAD = "team_lead", gettext_lazy("Team lead")
+    APPRAISER = "appraiser", gettext_lazy("Appraiser")
 
 
 class Appraisal(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        ACTIVE = "active", "Active"
-        COMPLETED = "completed", "Completed"
-        CLOSED = "closed", "Closed"
+        DRAFT = "draft", gettext_lazy("Draft")
+        ACTIVE = "active", gettext_lazy("Active")
+        COMPLETED = "completed", pgettext_lazy("appraisal status", "Completed")
+        CLOSED = "closed", gettext_lazy("Closed")
 
-    name = models.CharField(max_length=200, help_text="The name participants see.")
+    name = models.CharField(max_length=200, help_text=gettext_lazy("The name participants see."))
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="appraisals",
-        help_text="The person being appraised.",
+        help_text=gettext_lazy("The person being appraised."),
     )
     appraiser = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -38,7 +39,9 @@ class Appraisal(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="appraisals_to_appraise",
-        help_text="Optional. Takes part in the stages that include the appraiser role.",
+        help_text=gettext_lazy(
+            "Optional. Takes part in the stages that include the appraiser role."
+        ),
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     current_stage = models.ForeignKey(
@@ -68,13 +71,19 @@ class Stage(models.Model):
 
     appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="stages")
     name = models.CharField(max_length=200)
-    position = models.PositiveIntegerField(default=0, help_text="Stages open in this order.")
+    position = models.PositiveIntegerField(
+        default=0, help_text=gettext_lazy("Stages open in this order.")
+    )
     roles = models.JSONField(
         default=list,
         blank=True,
-        help_text="The roles that answer in this stage: learner, manager, team_lead, appraiser.",
+        help_text=gettext_lazy(
+            "The roles that answer in this stage: learner, manager, team_lead, appraiser."
+        ),
     )
-    due_at = models.DateTimeField(null=True, blank=True, help_text="Optional due date.")
+    due_at = models.DateTimeField(
+        null=True, blank=True, help_text=gettext_lazy("Optional due date.")
+    )
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -84,7 +93,7 @@ class Stage(models.Model):
         return self.name
 
     def role_labels(self) -> list[str]:
-        return [Role(r).label for r in self.roles if r in Role.values]
+        return [str(Role(r).label) for r in self.roles if r in Role.values]
 
 
 class Participant(models.Model):

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from features.appraisals import actions, queries
@@ -68,7 +69,7 @@ def complete(request, appraisal_id: int):
         actions.complete_part(appraisal, request.user, request.POST.get("role", ""), text)
     except actions.AppraisalError as error:
         return _detail(request, appraisal_id, error=str(error), answer=text, status=400)
-    messages.success(request, "Your part of this stage is complete.")
+    messages.success(request, _("Your part of this stage is complete."))
     return redirect(appraisal.get_absolute_url())
 
 
@@ -85,5 +86,9 @@ def close(request, appraisal_id: int):
         actions.close_appraisal(appraisal, request.user, request.POST.get("comment", ""))
     except actions.AppraisalError as error:
         return _detail(request, appraisal_id, error=str(error), status=400)
-    messages.success(request, f"{appraisal.name} is closed; its participants have been told.")
+    messages.success(
+        request,
+        _("%(appraisal)s is closed; its participants have been told.")
+        % {"appraisal": appraisal.name},
+    )
     return redirect(appraisal.get_absolute_url())

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import notifications
 from features.assignments.models import Assignment, Submission, SubmissionFile
@@ -28,20 +29,27 @@ def check_files(assignment: Assignment, files) -> None:
     """Raises AssignmentError unless the files fit the assignment's count, size and type limits."""
     if len(files) > assignment.max_files:
         if assignment.max_files == 0:
-            raise AssignmentError("This assignment accepts text only, no files.", "files")
-        raise AssignmentError(f"Attach at most {assignment.max_files} files.", "files")
+            raise AssignmentError(_("This assignment accepts text only, no files."), "files")
+        raise AssignmentError(
+            _("Attach at most %(max_files)s files.") % {"max_files": assignment.max_files}, "files"
+        )
     allowed = assignment.extensions
     for upload in files:
         extension = os.path.splitext(upload.name)[1].lower().lstrip(".")
         if allowed and extension not in allowed:
             raise AssignmentError(
-                f"{upload.name} is not an accepted file type. Accepted: {', '.join(allowed)}.",
+                _("%(upload)s is not an accepted file type. Accepted: %(allowed)s.")
+                % {"upload": upload.name, "allowed": ", ".join(allowed)},
                 "files",
             )
         if upload.size > assignment.max_file_bytes:
             raise AssignmentError(
-                f"{upload.name} is {filesizeformat(upload.size)}; the limit is "
-                f"{assignment.max_file_mb} MB per file.",
+                _("%(upload)s is %(size)s; the limit is %(max_file_mb)s MB per file.")
+                % {
+                    "upload": upload.name,
+                    "size": filesizeformat(upload.size),
+                    "max_file_mb": assignment.max_file_mb,
+                },
                 "files",
             )
 
@@ -57,11 +65,11 @@ def submit_assignment(assignment: Assignment, learner, text: str, files=()) -> S
     text = (text or "").strip()
     learners = Enrolment.objects.active().learners()
     if not learners.filter(course_id=assignment.course_id, user=learner).exists():
-        raise AssignmentError("Only the course's learners can submit this assignment.")
+        raise AssignmentError(_("Only the course's learners can submit this assignment."))
     if Submission.objects.filter(assignment=assignment, learner=learner).exists():
-        raise AssignmentError("You have submitted this assignment already.")
+        raise AssignmentError(_("You have submitted this assignment already."))
     if not text and not files:
-        raise AssignmentError("Write your answer or attach a file.", "text")
+        raise AssignmentError(_("Write your answer or attach a file."), "text")
     check_files(assignment, files)
     submission = Submission.objects.create(
         assignment=assignment, learner=learner, text=text, submitted_at=timezone.now()
@@ -105,10 +113,10 @@ def grade_submission(submission: Submission, trainer, grade: str, feedback: str 
     """
     assignment = submission.assignment
     if not can_grade(trainer, assignment):
-        raise AssignmentError("Only the course's trainers can grade this assignment.")
+        raise AssignmentError(_("Only the course's trainers can grade this assignment."))
     grade = (grade or "").strip()
     if not grade:
-        raise AssignmentError("Give a grade.", "grade")
+        raise AssignmentError(_("Give a grade."), "grade")
     submission.grade = grade
     submission.feedback = (feedback or "").strip()
     submission.status = Submission.Status.GRADED

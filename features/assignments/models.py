@@ -3,6 +3,7 @@ import os
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 def default_max_file_mb() -> int:
@@ -22,30 +23,41 @@ class Assignment(models.Model):
         "courses.Course", on_delete=models.CASCADE, related_name="assignments"
     )
     name = models.CharField(max_length=255)
-    description = models.TextField(blank=True, help_text="What learners must do, shown to them.")
-    due_at = models.DateTimeField(null=True, blank=True, help_text="Shown to learners.")
+    description = models.TextField(
+        blank=True, help_text=gettext_lazy("What learners must do, shown to them.")
+    )
+    due_at = models.DateTimeField(
+        null=True, blank=True, help_text=gettext_lazy("Shown to learners.")
+    )
     max_files = models.PositiveSmallIntegerField(
-        default=3, help_text="How many files a submission may have (0: text only)."
+        default=3, help_text=gettext_lazy("How many files a submission may have (0: text only).")
     )
     max_file_mb = models.PositiveSmallIntegerField(
-        default=default_max_file_mb, help_text="The largest file accepted, in megabytes."
+        default=default_max_file_mb,
+        help_text=gettext_lazy("The largest file accepted, in megabytes."),
     )
     allowed_extensions = models.CharField(
         max_length=255,
         blank=True,
         default=default_allowed_extensions,
-        help_text="File types accepted, comma-separated (e.g. pdf,docx). Empty accepts any.",
+        help_text=gettext_lazy(
+            "File types accepted, comma-separated (e.g. pdf,docx). Empty accepts any."
+        ),
     )
     completion_required = models.BooleanField(
         default=False,
-        help_text="The course completes only when the learner passes this assignment.",
+        help_text=gettext_lazy(
+            "The course completes only when the learner passes this assignment."
+        ),
     )
     grade_to_pass = models.DecimalField(
         max_digits=7,
         decimal_places=2,
         null=True,
         blank=True,
-        help_text="The lowest numeric grade that passes (e.g. 50). Empty: any grade passes.",
+        help_text=gettext_lazy(
+            "The lowest numeric grade that passes (e.g. 50). Empty: any grade passes."
+        ),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -73,8 +85,8 @@ class Submission(models.Model):
     """A learner's one submission to an assignment, and its grade."""
 
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted"
-        GRADED = "graded", "Graded"
+        SUBMITTED = "submitted", gettext_lazy("Submitted")
+        GRADED = "graded", gettext_lazy("Graded")
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="submissions")
     learner = models.ForeignKey(
@@ -83,8 +95,12 @@ class Submission(models.Model):
     text = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
     submitted_at = models.DateTimeField(default=timezone.now)
-    grade = models.CharField(max_length=50, blank=True, help_text="As the learner sees it.")
-    feedback = models.TextField(blank=True, help_text="The trainer's comments for the learner.")
+    grade = models.CharField(
+        max_length=50, blank=True, help_text=gettext_lazy("As the learner sees it.")
+    )
+    feedback = models.TextField(
+        blank=True, help_text=gettext_lazy("The trainer's comments for the learner.")
+    )
     graded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -114,8 +130,8 @@ class SubmissionFile(models.Model):
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="files")
     file = models.FileField(upload_to=submission_path, max_length=500)
-    name = models.CharField(max_length=255, help_text="The file's name as uploaded.")
-    size = models.PositiveIntegerField(help_text="In bytes.")
+    name = models.CharField(max_length=255, help_text=gettext_lazy("The file's name as uploaded."))
+    size = models.PositiveIntegerField(help_text=gettext_lazy("In bytes."))
 
     class Meta:
         ordering = ["pk"]

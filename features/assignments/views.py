@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from features.assignments import actions
 from features.assignments.forms import GradeForm, SubmissionForm
@@ -49,7 +50,11 @@ def assignment_page(request, assignment_id: int):
                 else:
                     form.add_error(error.field if error.field in form.fields else None, str(error))
             else:
-                messages.success(request, f"Your submission to {assignment.name} is saved.")
+                messages.success(
+                    request,
+                    _("Your submission to %(assignment)s is saved.")
+                    % {"assignment": assignment.name},
+                )
                 return redirect(assignment.get_absolute_url())
         status = 400
     return render(
@@ -107,7 +112,11 @@ def submission_page(request, submission_id: int):
             except actions.AssignmentError as error:
                 form.add_error(error.field if error.field in form.fields else None, str(error))
             else:
-                messages.success(request, f"{submission.learner.display_name} is graded and told.")
+                messages.success(
+                    request,
+                    _("%(learner)s is graded and told.")
+                    % {"learner": submission.learner.display_name},
+                )
                 return redirect("assignments:grading", submission.assignment_id)
         status = 400
     return render(

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import notifications
 from features.audiences.models import Audience, AudienceMember, AudienceRule, members_of
@@ -57,11 +58,13 @@ def set_members(audience: Audience, users, actor=None) -> tuple[int, int]:
     Raises AudienceError for a dynamic audience (its rules decide) or an unknown user id.
     """
     if audience.is_dynamic:
-        raise AudienceError("The members of a dynamic audience are set by its rules.")
+        raise AudienceError(_("The members of a dynamic audience are set by its rules."))
     wanted = {u.pk if hasattr(u, "pk") else int(u) for u in users}
     known = set(get_user_model().objects.filter(pk__in=wanted).values_list("pk", flat=True))
     if wanted - known:
-        raise AudienceError(f"No such users: {', '.join(map(str, sorted(wanted - known)))}.")
+        raise AudienceError(
+            _("No such users: %(known)s.") % {"known": ", ".join(map(str, sorted(wanted - known)))}
+        )
     return _change(Audience.objects.select_for_update().get(pk=audience.pk), wanted, actor)
 
 
@@ -106,7 +109,7 @@ def recompute(audience: Audience, now=None) -> dict[str, int]:
     now = now or timezone.now()
     audience = Audience.objects.select_for_update().get(pk=audience.pk)
     if not audience.is_dynamic:
-        raise AudienceError("Only a dynamic audience has rules to apply.")
+        raise AudienceError(_("Only a dynamic audience has rules to apply."))
     rules = list(audience.rules.select_related("manager", "other_audience"))
     broken = [rule for rule in rules if rule.problem()]
     mended = [rule for rule in rules if rule.broken_at and not rule.problem()]

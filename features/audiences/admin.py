@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import validate_timezone
 from features.audiences import actions
@@ -24,24 +26,27 @@ class AudienceRuleForm(forms.ModelForm):
         data["value"] = value
         Field = AudienceRule.Field
         if field in AudienceRule.TEXT_FIELDS and not value:
-            self.add_error("value", "This rule needs a value.")
+            self.add_error("value", _("This rule needs a value."))
         if field == Field.LANGUAGE and value:
             codes = [code for code, _ in settings.LANGUAGES]
             if value not in codes:
-                self.add_error("value", f"Use one of the site's languages: {', '.join(codes)}.")
+                self.add_error(
+                    "value",
+                    _("Use one of the site's languages: %(codes)s.") % {"codes": ", ".join(codes)},
+                )
         if field == Field.TIMEZONE and value:
             try:
                 validate_timezone(value)
             except ValidationError as error:
                 self.add_error("value", error)
         if field == Field.MANAGER and not data.get("manager"):
-            self.add_error("manager", "Choose the manager.")
+            self.add_error("manager", _("Choose the manager."))
         if field == Field.MEMBER_OF:
             other = data.get("other_audience")
             if other is None:
-                self.add_error("other_audience", "Choose the audience.")
+                self.add_error("other_audience", _("Choose the audience."))
             elif self.instance.audience_id and other.pk == self.instance.audience_id:
-                self.add_error("other_audience", "An audience cannot contain itself.")
+                self.add_error("other_audience", _("An audience cannot contain itself."))
         return data
 
 
@@ -53,8 +58,8 @@ class AudienceRuleInline(LabelledTabularInline):
     fields = ["field", "value", "manager", "other_audience", "broken_at"]
     readonly_fields = ["broken_at"]
     autocomplete_fields = ["manager", "other_audience"]
-    verbose_name = "rule"
-    verbose_name_plural = "Rules (dynamic audiences)"
+    verbose_name = gettext_lazy("rule")
+    verbose_name_plural = gettext_lazy("Rules (dynamic audiences)")
 
 
 class AudienceMemberInline(LabelledTabularInline):
@@ -65,8 +70,8 @@ class AudienceMemberInline(LabelledTabularInline):
     fields = ["user", "added_at"]
     readonly_fields = ["added_at"]
     autocomplete_fields = ["user"]
-    verbose_name = "member"
-    verbose_name_plural = "Members (set audiences)"
+    verbose_name = gettext_lazy("member")
+    verbose_name_plural = gettext_lazy("Members (set audiences)")
 
 
 def recompute_now(modeladmin, request, queryset):
@@ -75,13 +80,22 @@ def recompute_now(modeladmin, request, queryset):
         level = messages.WARNING if result["broken"] else messages.SUCCESS
         modeladmin.message_user(
             request,
-            f"{audience}: {result['added']} joined, {result['removed']} left"
-            + (", a rule is broken (membership unchanged)" if result["broken"] else ""),
+            (
+                _(
+                    "%(audience)s: %(added)s joined, %(removed)s left, a rule is broken "
+                    "(membership unchanged)"
+                )
+                if result["broken"]
+                else _("%(audience)s: %(added)s joined, %(removed)s left")
+            )
+            % {"audience": audience, "added": result["added"], "removed": result["removed"]},
             level,
         )
 
 
-recompute_now.short_description = "Apply the rules of the selected dynamic audiences now"
+recompute_now.short_description = gettext_lazy(
+    "Apply the rules of the selected dynamic audiences now"
+)
 
 
 @admin.register(Audience)
@@ -117,11 +131,13 @@ class AudienceAdmin(admin.ModelAdmin):
             .annotate(member_count=Count("memberships"), has_broken_rule=Exists(broken))
         )
 
-    @admin.display(description="Members", ordering="member_count")
+    @admin.display(description=gettext_lazy("Members"), ordering="member_count")
     def member_count(self, obj):
         return obj.member_count
 
-    @admin.display(description="Broken rule", boolean=True, ordering="has_broken_rule")
+    @admin.display(
+        description=gettext_lazy("Broken rule"), boolean=True, ordering="has_broken_rule"
+    )
     def has_broken_rule(self, obj):
         return obj.has_broken_rule
 
@@ -145,7 +161,11 @@ class AudienceAdmin(admin.ModelAdmin):
         }
         added, removed = actions.set_members(form.instance, wanted, actor=request.user)
         if added or removed:
-            self.message_user(request, f"{added} member(s) joined, {removed} left.")
+            self.message_user(
+                request,
+                _("%(added)s member(s) joined, %(removed)s left.")
+                % {"added": added, "removed": removed},
+            )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -154,11 +174,15 @@ class AudienceAdmin(admin.ModelAdmin):
             if result["broken"] or form.instance.rules.filter(broken_at__isnull=False).exists():
                 self.message_user(
                     request,
-                    "A rule refers to something deleted; the members are unchanged until it is "
-                    "fixed or removed.",
+                    _(
+                        "A rule refers to something deleted; the members are unchanged until it is "
+                        "fixed or removed."
+                    ),
                     messages.WARNING,
                 )
             else:
                 self.message_user(
-                    request, f"Rules applied: {result['added']} joined, {result['removed']} left."
+                    request,
+                    _("Rules applied: %(added)s joined, %(removed)s left.")
+                    % {"added": result["added"], "removed": result["removed"]},
                 )

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class Audience(models.Model):
@@ -11,12 +12,12 @@ class Audience(models.Model):
     """
 
     class Type(models.TextChoices):
-        SET = "set", "Set (members chosen one by one)"
-        DYNAMIC = "dynamic", "Dynamic (members found by rules)"
+        SET = "set", gettext_lazy("Set (members chosen one by one)")
+        DYNAMIC = "dynamic", gettext_lazy("Dynamic (members found by rules)")
 
     class Match(models.TextChoices):
-        ALL = "all", "Users who match all the rules"
-        ANY = "any", "Users who match any rule"
+        ALL = "all", gettext_lazy("Users who match all the rules")
+        ANY = "any", gettext_lazy("Users who match any rule")
 
     name = models.CharField(max_length=255, unique=True)
     description = models.TextField(blank=True)
@@ -25,17 +26,18 @@ class Audience(models.Model):
         max_length=3,
         choices=Match.choices,
         default=Match.ALL,
-        help_text="Dynamic audiences: how the rules combine.",
+        help_text=gettext_lazy("Dynamic audiences: how the rules combine."),
     )
     notify_added = models.BooleanField(
-        default=False, help_text="Tell users when they are added to this audience."
+        default=False, help_text=gettext_lazy("Tell users when they are added to this audience.")
     )
     notify_removed = models.BooleanField(
-        default=False, help_text="Tell users when they are removed from this audience."
+        default=False,
+        help_text=gettext_lazy("Tell users when they are removed from this audience."),
     )
     created_at = models.DateTimeField(default=timezone.now)
     recomputed_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the rules were last applied."
+        null=True, blank=True, help_text=gettext_lazy("When the rules were last applied.")
     )
 
     class Meta:
@@ -70,12 +72,12 @@ class AudienceRule(models.Model):
     """One rule of a dynamic audience: a condition on a user's fields or relations."""
 
     class Field(models.TextChoices):
-        LANGUAGE = "language", "Language is"
-        TIMEZONE = "timezone", "Time zone is"
-        EMAIL_DOMAIN = "email_domain", "Email domain is"
-        USERNAME_PREFIX = "username_prefix", "Username starts with"
-        MANAGER = "manager", "Manager is"
-        MEMBER_OF = "member_of", "Member of the audience"
+        LANGUAGE = "language", gettext_lazy("Language is")
+        TIMEZONE = "timezone", gettext_lazy("Time zone is")
+        EMAIL_DOMAIN = "email_domain", gettext_lazy("Email domain is")
+        USERNAME_PREFIX = "username_prefix", gettext_lazy("Username starts with")
+        MANAGER = "manager", gettext_lazy("Manager is")
+        MEMBER_OF = "member_of", gettext_lazy("Member of the audience")
 
     TEXT_FIELDS = (Field.LANGUAGE, Field.TIMEZONE, Field.EMAIL_DOMAIN, Field.USERNAME_PREFIX)
 
@@ -84,7 +86,7 @@ class AudienceRule(models.Model):
     value = models.CharField(
         max_length=255,
         blank=True,
-        help_text="For language, time zone, email domain and username prefix rules.",
+        help_text=gettext_lazy("For language, time zone, email domain and username prefix rules."),
     )
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -92,7 +94,7 @@ class AudienceRule(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="For manager rules: users whose job assignment names this manager.",
+        help_text=gettext_lazy("For manager rules: users whose job assignment names this manager."),
     )
     other_audience = models.ForeignKey(
         Audience,
@@ -100,17 +102,21 @@ class AudienceRule(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="For member-of rules: users who are members of this audience.",
+        help_text=gettext_lazy("For member-of rules: users who are members of this audience."),
     )
     target_name = models.CharField(
         max_length=255,
         blank=True,
         editable=False,
-        help_text="The manager's or audience's name when the rule was saved, to describe the rule "
-        "once they are deleted.",
+        help_text=gettext_lazy(
+            "The manager's or audience's name when the rule was saved, to describe the rule "
+            "once they are deleted."
+        ),
     )
     broken_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the rule was found to refer to something deleted."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("When the rule was found to refer to something deleted."),
     )
 
     class Meta:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import notifications
 from features.badges.models import Award, Badge
@@ -134,17 +135,24 @@ def award_badge(badge: Badge, user, awarded_by) -> Award:
     holds it already.
     """
     if not can_award(awarded_by, badge):
-        raise BadgeError(f"You may not award {badge.name}.")
+        raise BadgeError(_("You may not award %(badge)s.") % {"badge": badge.name})
     if not badge.active:
-        raise BadgeError(f"{badge.name} is not active.")
+        raise BadgeError(_("%(badge)s is not active.") % {"badge": badge.name})
     if badge.criterion != Badge.Criterion.MANUAL:
-        raise BadgeError(f"{badge.name} is earned by completing its course, not awarded.")
+        raise BadgeError(
+            _("%(badge)s is earned by completing its course, not awarded.") % {"badge": badge.name}
+        )
     if badge.course_id and not (
         Enrolment.objects.learners().filter(course_id=badge.course_id, user=user).exists()
     ):
-        raise BadgeError(f"{user.display_name} is not a learner in {badge.course}.")
+        raise BadgeError(
+            _("%(user)s is not a learner in %(course)s.")
+            % {"user": user.display_name, "course": badge.course}
+        )
     if Award.objects.filter(badge=badge, user=user).exists():
-        raise BadgeError(f"{user.display_name} has {badge.name} already.")
+        raise BadgeError(
+            _("%(user)s has %(badge)s already.") % {"user": user.display_name, "badge": badge.name}
+        )
     award = Award.objects.create(badge=badge, user=user, awarded_by=awarded_by)
     _announce(award, sender=awarded_by)
     return award

@@ -2,19 +2,22 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class Badge(models.Model):
     """A badge users earn by completing its course, or that is awarded by hand."""
 
     class Criterion(models.TextChoices):
-        COURSE_COMPLETION = "course_completion", "Completing the course"
-        MANUAL = "manual", "Awarded by a trainer or an admin"
+        COURSE_COMPLETION = "course_completion", gettext_lazy("Completing the course")
+        MANUAL = "manual", gettext_lazy("Awarded by a trainer or an admin")
 
     name = models.CharField(max_length=255)
-    description = models.TextField(blank=True, help_text="What the badge recognises.")
+    description = models.TextField(blank=True, help_text=gettext_lazy("What the badge recognises."))
     issuer = models.CharField(
-        max_length=255, blank=True, help_text="Who issues the badge, as recipients see it."
+        max_length=255,
+        blank=True,
+        help_text=gettext_lazy("Who issues the badge, as recipients see it."),
     )
     course = models.ForeignKey(
         "courses.Course",
@@ -22,7 +25,7 @@ class Badge(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="badges",
-        help_text="Empty for a site badge.",
+        help_text=gettext_lazy("Empty for a site badge."),
     )
     criterion = models.CharField(max_length=20, choices=Criterion.choices, default=Criterion.MANUAL)
     created_by = models.ForeignKey(
@@ -31,9 +34,11 @@ class Badge(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The badge's creator is told of every award.",
+        help_text=gettext_lazy("The badge's creator is told of every award."),
     )
-    active = models.BooleanField(default=True, help_text="Only active badges are awarded.")
+    active = models.BooleanField(
+        default=True, help_text=gettext_lazy("Only active badges are awarded.")
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -47,7 +52,9 @@ class Badge(models.Model):
 
     def clean(self):
         if self.criterion == self.Criterion.COURSE_COMPLETION and not self.course_id:
-            raise ValidationError({"course": "A course completion badge needs its course."})
+            raise ValidationError(
+                {"course": gettext_lazy("A course completion badge needs its course.")}
+            )
 
 
 class Award(models.Model):

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from features.badges import actions
 from features.badges.models import Award, Badge
@@ -54,12 +55,16 @@ def badge_page(request, badge_id: int):
             user = User.objects.filter(username=request.POST.get("username", "").strip()).first()
         try:
             if user is None:
-                raise actions.BadgeError("Choose who receives the badge.")
+                raise actions.BadgeError(_("Choose who receives the badge."))
             actions.award_badge(badge, user, request.user)
         except actions.BadgeError as problem:
             error, status = str(problem), 400
         else:
-            messages.success(request, f"{badge.name} is awarded to {user.display_name}.")
+            messages.success(
+                request,
+                _("%(badge)s is awarded to %(user)s.")
+                % {"badge": badge.name, "user": user.display_name},
+            )
             return redirect(badge.get_absolute_url())
     awards = badge.awards.select_related("user", "awarded_by")
     return render(

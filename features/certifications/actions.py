@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from features.certifications.models import Certification, LearnerCertification
 from features.programs.actions import start_new_cycle
@@ -32,10 +33,10 @@ def create_certification(
     Raises CertificationError if the window would open before the learner is certified.
     """
     if not name.strip():
-        raise CertificationError("Give the certification a name.")
+        raise CertificationError(_("Give the certification a name."))
     if active_days < 1 or window_days >= active_days:
         raise CertificationError(
-            "The certification must stay valid for longer than its re-certification window."
+            _("The certification must stay valid for longer than its re-certification window.")
         )
     program = Program.objects.create(
         name=name.strip(), summary=summary, kind=Program.Kind.CERTIFICATION

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from features.programs.models import Assignment, Program
 
@@ -22,11 +24,14 @@ class Certification(models.Model):
         limit_choices_to={"kind": Program.Kind.CERTIFICATION},
     )
     active_days = models.PositiveIntegerField(
-        default=365, help_text="How long a learner stays certified after completing it."
+        default=365,
+        help_text=gettext_lazy("How long a learner stays certified after completing it."),
     )
     window_days = models.PositiveIntegerField(
         default=30,
-        help_text="The re-certification window opens this many days before the expiry date.",
+        help_text=gettext_lazy(
+            "The re-certification window opens this many days before the expiry date."
+        ),
     )
 
     class Meta:
@@ -37,10 +42,10 @@ class Certification(models.Model):
 
     def clean(self):
         if self.program_id and self.program.kind != Program.Kind.CERTIFICATION:
-            raise ValidationError({"program": "Choose a program of kind certification."})
+            raise ValidationError({"program": _("Choose a program of kind certification.")})
         if self.window_days >= self.active_days:
             raise ValidationError(
-                {"window_days": "The window must open after the learner is certified."}
+                {"window_days": _("The window must open after the learner is certified.")}
             )
 
 
@@ -48,9 +53,9 @@ class LearnerCertification(models.Model):
     """Where a learner's assignment to a certification stands in the cycle."""
 
     class Status(models.TextChoices):
-        CERTIFIED = "certified", "Certified"
-        WINDOW_OPEN = "window_open", "Re-certification window open"
-        EXPIRED = "expired", "Expired"
+        CERTIFIED = "certified", gettext_lazy("Certified")
+        WINDOW_OPEN = "window_open", gettext_lazy("Re-certification window open")
+        EXPIRED = "expired", gettext_lazy("Expired")
 
     assignment = models.OneToOneField(
         Assignment, on_delete=models.CASCADE, related_name="certification_state"

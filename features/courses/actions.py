@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import notifications
 from features.courses.models import (
@@ -59,11 +60,14 @@ def method_setting(course: Course, method: str) -> EnrolmentMethod:
 
 def _enrol(course, user, *, role, method, ends_at, enrolled_by, now) -> Enrolment:
     if ends_at is not None and ends_at <= now:
-        raise CourseError("The end date must be in the future.", field="ends_at")
+        raise CourseError(_("The end date must be in the future."), field="ends_at")
     existing = Enrolment.objects.select_for_update().filter(course=course, user=user, role=role)
     enrolment = existing.first()
     if enrolment is not None and (enrolment.ends_at is None or enrolment.ends_at > now):
-        raise CourseError(f"{user.display_name} is already enrolled in {course.full_name}.")
+        raise CourseError(
+            _("%(user)s is already enrolled in %(course)s.")
+            % {"user": user.display_name, "course": course.full_name}
+        )
     if enrolment is None:
         enrolment = Enrolment(course=course, user=user, role=role)
     enrolment.method = method
@@ -93,7 +97,9 @@ def enrol_user(
     now = timezone.now()
     setting = method_setting(course, Enrolment.Method.MANUAL)
     if not setting.enabled:
-        raise CourseError(f"Manual enrolment is disabled in {course.full_name}.")
+        raise CourseError(
+            _("Manual enrolment is disabled in %(course)s.") % {"course": course.full_name}
+        )
     if ends_at is None and setting.enrolment_days:
         ends_at = now + timedelta(days=setting.enrolment_days)
     return _enrol(
@@ -116,7 +122,9 @@ def self_enrol(course: Course, user) -> Enrolment:
     now = timezone.now()
     setting = method_setting(course, Enrolment.Method.SELF)
     if not setting.enabled:
-        raise CourseError(f"Self enrolment is not open in {course.full_name}.")
+        raise CourseError(
+            _("Self enrolment is not open in %(course)s.") % {"course": course.full_name}
+        )
     ends_at = now + timedelta(days=setting.enrolment_days) if setting.enrolment_days else None
     return _enrol(
         course,
@@ -140,7 +148,7 @@ def complete_course(enrolment: Enrolment, now=None) -> list:
     trainer's enrolment.
     """
     if enrolment.role != Enrolment.Role.LEARNER:
-        raise CourseError("Only learners complete a course.")
+        raise CourseError(_("Only learners complete a course."))
     return complete_courses([enrolment], now=now)
 
 
@@ -205,7 +213,7 @@ def notify_expiring_enrolments(now=None) -> dict[str, int]:
     horizon = now + timedelta(days=max(m.notify_days_before for m in methods.values()))
     candidates = (
         Enrolment.objects.filter(
-            course_id__in={c for c, _ in methods}, ends_at__gt=now, ends_at__lte=horizon
+            course_id__in={c for c, _method in methods}, ends_at__gt=now, ends_at__lte=horizon
         )
         .filter(Q(expiry_notified_for__isnull=True) | ~Q(expiry_notified_for=F("ends_at")))
         .select_related("course", "user")
@@ -222,7 +230,7 @@ def notify_expiring_enrolments(now=None) -> dict[str, int]:
     for course_id, user_id in (
         Enrolment.objects.active(now)
         .trainers()
-        .filter(course_id__in={e.course_id for e, _ in due})
+        .filter(course_id__in={e.course_id for e, _days in due})
         .values_list("course_id", "user_id")
     ):
         trainers[course_id].append(user_id)
@@ -271,14 +279,21 @@ def course_request_recipients():
 
 def _check_short_name(short_name: str, exclude_request: int | None = None) -> None:
     if Course.objects.filter(short_name__iexact=short_name).exists():
-        raise CourseError(f"A course with the short name {short_name} exists.", "short_name")
+        raise CourseError(
+            _("A course with the short name %(short_name)s exists.") % {"short_name": short_name},
+            "short_name",
+        )
     pending = CourseRequest.objects.filter(
         short_name__iexact=short_name, status=CourseRequest.Status.PENDING
     )
     if exclude_request:
         pending = pending.exclude(pk=exclude_request)
     if pending.exists():
-        raise CourseError(f"A course named {short_name} has been requested already.", "short_name")
+        raise CourseError(
+            _("A course named %(short_name)s has been requested already.")
+            % {"short_name": short_name},
+            "short_name",
+        )
 
 
 @transaction.atomic
@@ -291,9 +306,9 @@ def request_course(
     """
     full_name, short_name = full_name.strip(), short_name.strip()
     if not full_name:
-        raise CourseError("Give the course a full name.", "full_name")
+        raise CourseError(_("Give the course a full name."), "full_name")
     if not short_name:
-        raise CourseError("Give the course a short name.", "short_name")
+        raise CourseError(_("Give the course a short name."), "short_name")
     _check_short_name(short_name)
     course_request = CourseRequest.objects.create(
         requester=requester,
@@ -321,7 +336,8 @@ def _pending(course_request: CourseRequest) -> CourseRequest:
     course_request = locked.get(pk=course_request.pk)
     if course_request.status != CourseRequest.Status.PENDING:
         raise CourseError(
-            f"The request for {course_request.full_name} was {course_request.status} already."
+            _("The request for %(course_request)s was %(status)s already.")
+            % {"course_request": course_request.full_name, "status": course_request.status}
         )
     return course_request
 

@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from features.courses import actions
 from features.courses.forms import RejectionForm
@@ -44,18 +46,26 @@ class EnrolmentAdmin(admin.ModelAdmin):
     readonly_fields = ["expiry_notified_for"]
     actions = ["mark_complete"]
 
-    @admin.action(description="Mark the course complete (awards completion badges)")
+    @admin.action(description=gettext_lazy("Mark the course complete (awards completion badges)"))
     def mark_complete(self, request, queryset):
         done = 0
         for enrolment in queryset.select_related("course", "user"):
             try:
                 actions.complete_course(enrolment)
             except actions.CourseError as error:
-                self.message_user(request, f"{enrolment}: {error}", messages.ERROR)
+                self.message_user(
+                    request,
+                    _("%(enrolment)s: %(error)s") % {"enrolment": enrolment, "error": error},
+                    messages.ERROR,
+                )
             else:
                 done += 1
         if done:
-            self.message_user(request, f"{done} enrolment(s) marked complete.", messages.SUCCESS)
+            self.message_user(
+                request,
+                _("%(done)s enrolment(s) marked complete.") % {"done": done},
+                messages.SUCCESS,
+            )
 
 
 @admin.register(CourseRequest)
@@ -68,7 +78,7 @@ class CourseRequestAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "reviewed_by", "reviewed_at", "rejection_reason", "course"]
     actions = ["approve", "reject"]
 
-    @admin.action(description="Approve: create the course and tell the requester")
+    @admin.action(description=gettext_lazy("Approve: create the course and tell the requester"))
     def approve(self, request, queryset):
         for course_request in queryset:
             try:
@@ -76,9 +86,13 @@ class CourseRequestAdmin(admin.ModelAdmin):
             except actions.CourseError as error:
                 self.message_user(request, str(error), messages.ERROR)
             else:
-                self.message_user(request, f"{course.full_name} is created.", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    _("%(course)s is created.") % {"course": course.full_name},
+                    messages.SUCCESS,
+                )
 
-    @admin.action(description="Reject, with a reason sent to the requester")
+    @admin.action(description=gettext_lazy("Reject, with a reason sent to the requester"))
     def reject(self, request, queryset):
         form = RejectionForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
@@ -91,7 +105,10 @@ class CourseRequestAdmin(admin.ModelAdmin):
                     self.message_user(request, str(error), messages.ERROR)
                 else:
                     self.message_user(
-                        request, f"{course_request.full_name} is rejected.", messages.SUCCESS
+                        request,
+                        _("%(course_request)s is rejected.")
+                        % {"course_request": course_request.full_name},
+                        messages.SUCCESS,
                     )
             return None
         return TemplateResponse(
@@ -99,7 +116,7 @@ class CourseRequestAdmin(admin.ModelAdmin):
             "admin/courses/reject_requests.html",
             {
                 **self.admin_site.each_context(request),
-                "title": "Reject course requests",
+                "title": _("Reject course requests"),
                 "requests": queryset,
                 "form": form,
                 "opts": self.model._meta,

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 
 class Course(models.Model):
@@ -40,12 +41,12 @@ class Enrolment(models.Model):
     """A user's place in a course, as learner or trainer, by a method, until an optional end."""
 
     class Role(models.TextChoices):
-        LEARNER = "learner", "Learner"
-        TRAINER = "trainer", "Trainer"
+        LEARNER = "learner", gettext_lazy("Learner")
+        TRAINER = "trainer", gettext_lazy("Trainer")
 
     class Method(models.TextChoices):
-        MANUAL = "manual", "Manual enrolment"
-        SELF = "self", "Self enrolment"
+        MANUAL = "manual", gettext_lazy("Manual enrolment")
+        SELF = "self", gettext_lazy("Self enrolment")
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrolments")
     user = models.ForeignKey(
@@ -62,7 +63,9 @@ class Enrolment(models.Model):
     expiry_notified_for = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="The end date the expiry notice was sent for (a new end date is notified again).",
+        help_text=gettext_lazy(
+            "The end date the expiry notice was sent for (a new end date is notified again)."
+        ),
     )
 
     objects = EnrolmentQuerySet.as_manager()
@@ -88,29 +91,34 @@ class EnrolmentMethod(models.Model):
     """
 
     class ExpiryNotify(models.TextChoices):
-        NONE = "none", "Nobody"
-        ENROLLER = "enroller", "Enroller only"
-        ENROLLER_AND_USER = "enroller_and_user", "Enroller and enrolled user"
+        NONE = "none", gettext_lazy("Nobody")
+        ENROLLER = "enroller", gettext_lazy("Enroller only")
+        ENROLLER_AND_USER = "enroller_and_user", gettext_lazy("Enroller and enrolled user")
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrolment_methods")
     method = models.CharField(max_length=10, choices=Enrolment.Method.choices)
     enabled = models.BooleanField(
-        default=True, help_text="Self enrolment: whether users may enrol themselves now."
+        default=True,
+        help_text=gettext_lazy("Self enrolment: whether users may enrol themselves now."),
     )
     enrolment_days = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        help_text="How many days an enrolment by this method lasts; empty for no end date.",
+        help_text=gettext_lazy(
+            "How many days an enrolment by this method lasts; empty for no end date."
+        ),
     )
     expiry_notify = models.CharField(
         max_length=20,
         choices=ExpiryNotify.choices,
         default=ExpiryNotify.NONE,
-        help_text="Who is told before an enrolment by this method ends. The enroller is whoever "
-        "enrolled the user, or the course's trainers for self enrolments.",
+        help_text=gettext_lazy(
+            "Who is told before an enrolment by this method ends. The enroller is whoever "
+            "enrolled the user, or the course's trainers for self enrolments."
+        ),
     )
     notify_days_before = models.PositiveSmallIntegerField(
-        default=1, help_text="How many days before the end date the notice is sent."
+        default=1, help_text=gettext_lazy("How many days before the end date the notice is sent.")
     )
 
     class Meta:
@@ -126,9 +134,9 @@ class CourseRequest(models.Model):
     """A user's request for a new course, approved (creating the course) or rejected by an admin."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
+        PENDING = "pending", gettext_lazy("Pending")
+        APPROVED = "approved", pgettext_lazy("course request status", "Approved")
+        REJECTED = "rejected", pgettext_lazy("course request status", "Rejected")
 
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_requests"
@@ -136,7 +144,9 @@ class CourseRequest(models.Model):
     full_name = models.CharField(max_length=255)
     short_name = models.CharField(max_length=100)
     summary = models.TextField(blank=True)
-    reason = models.TextField(blank=True, help_text="Why the requester needs this course.")
+    reason = models.TextField(
+        blank=True, help_text=gettext_lazy("Why the requester needs this course.")
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -149,7 +159,7 @@ class CourseRequest(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The course created when the request was approved.",
+        help_text=gettext_lazy("The course created when the request was approved."),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -194,7 +204,8 @@ class ActivityCompletion(models.Model):
     )
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
     activity = models.CharField(
-        max_length=60, help_text='The activity, as "<app>.<model>:<id>" (e.g. "quizzes.quiz:3").'
+        max_length=60,
+        help_text=gettext_lazy('The activity, as "<app>.<model>:<id>" (e.g. "quizzes.quiz:3").'),
     )
     completed_at = models.DateTimeField(default=timezone.now)
 

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from features.courses import actions
@@ -83,7 +84,9 @@ def enrol_self(request, course_id: int):
     except actions.CourseError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"You are enrolled in {course.full_name}.")
+        messages.success(
+            request, _("You are enrolled in %(course)s.") % {"course": course.full_name}
+        )
     return redirect(course.get_absolute_url())
 
 
@@ -99,7 +102,7 @@ def request_course(request):
                 form.add_error(error.field, str(error))
             else:
                 messages.success(
-                    request, "Your request is sent. You will get an email when it is reviewed."
+                    request, _("Your request is sent. You will get an email when it is reviewed.")
                 )
                 return redirect("courses:request")
         status = 400

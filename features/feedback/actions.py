@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import notifications
 from features.courses import completion
@@ -61,9 +62,13 @@ def _clean_answers(activity: FeedbackActivity, answers: dict) -> list[tuple[Feed
     for question in activity.questions.all():
         value = str(answers.get(question.pk, answers.get(str(question.pk), "")) or "").strip()
         if question.required and not value:
-            raise FeedbackError(f"Answer the question: {question.text}", f"q{question.pk}")
+            raise FeedbackError(
+                _("Answer the question: %(text)s") % {"text": question.text}, f"q{question.pk}"
+            )
         if value and question.kind == FeedbackQuestion.Kind.RATING and value not in RATINGS:
-            raise FeedbackError(f"Rate from 1 to 5: {question.text}", f"q{question.pk}")
+            raise FeedbackError(
+                _("Rate from 1 to 5: %(text)s") % {"text": question.text}, f"q{question.pk}"
+            )
         cleaned.append((question, value))
     return cleaned
 
@@ -83,11 +88,11 @@ def submit_feedback(activity: FeedbackActivity, learner, answers: dict, now=None
         .filter(course_id=activity.course_id, user=learner)
         .exists()
     ):
-        raise FeedbackError("Only the course's learners can answer this feedback.")
+        raise FeedbackError(_("Only the course's learners can answer this feedback."))
     if not activity.is_open(now):
-        raise FeedbackError(f"{activity.name} is not open.")
+        raise FeedbackError(_("%(activity)s is not open.") % {"activity": activity.name})
     if FeedbackResponse.objects.filter(activity=activity, respondent=learner).exists():
-        raise FeedbackError("You have answered this feedback already.")
+        raise FeedbackError(_("You have answered this feedback already."))
     cleaned = _clean_answers(activity, answers)
     response = FeedbackResponse.objects.create(
         activity=activity, respondent=learner, submitted_at=now
@@ -123,13 +128,16 @@ def remind_non_respondents(activity: FeedbackActivity, trainer, message: str = "
     course, the activity is not open, or everyone has answered.
     """
     if not is_trainer(trainer, activity):
-        raise FeedbackError("Only the course's trainers can send reminders.")
+        raise FeedbackError(_("Only the course's trainers can send reminders."))
     if not activity.is_open():
-        raise FeedbackError(f"{activity.name} is not open; there is nothing to remind about.")
+        raise FeedbackError(
+            _("%(activity)s is not open; there is nothing to remind about.")
+            % {"activity": activity.name}
+        )
     recipients = non_respondents(activity)
     count = recipients.count()
     if not count:
-        raise FeedbackError("Every learner has answered; nobody was reminded.")
+        raise FeedbackError(_("Every learner has answered; nobody was reminded."))
     notifications.send(
         "feedback.non_respondent_reminder",
         recipients,

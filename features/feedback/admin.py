@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from features.feedback import actions
 from features.feedback.models import FeedbackActivity, FeedbackQuestion, FeedbackResponse
@@ -20,13 +22,18 @@ class FeedbackActivityAdmin(admin.ModelAdmin):
     inlines = [QuestionInline]
     actions = ["send_completion_reminder"]
 
-    @admin.action(description="Send the completion reminder now to those who have not answered")
+    @admin.action(
+        description=gettext_lazy("Send the completion reminder now to those who have not answered")
+    )
     def send_completion_reminder(self, request, queryset):
         for activity in queryset.select_related("course"):
             result = actions.remind_to_complete(activity, actor=request.user)
             count = result.recipients if result else 0
             self.message_user(
-                request, f"{activity.name}: {count} learner(s) reminded.", messages.INFO
+                request,
+                _("%(activity)s: %(count)s learner(s) reminded.")
+                % {"activity": activity.name, "count": count},
+                messages.INFO,
             )
 
 

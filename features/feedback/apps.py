@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class FeedbackConfig(AppConfig):
     name = "features.feedback"
     label = "feedback"
-    verbose_name = "Feedback"
+    verbose_name = gettext_lazy("Feedback")

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class FeedbackActivity(models.Model):
@@ -12,37 +13,48 @@ class FeedbackActivity(models.Model):
     name = models.CharField(max_length=255)
     description = models.TextField(blank=True)
     anonymous = models.BooleanField(
-        default=False, help_text="Hide who gave each response from trainers and administrators."
+        default=False,
+        help_text=gettext_lazy("Hide who gave each response from trainers and administrators."),
     )
     notify_submissions = models.BooleanField(
         default=False,
-        help_text="Enable notification of submissions: the course's trainers and the feedback "
-        "administrators are emailed for every response.",
+        help_text=gettext_lazy(
+            "Enable notification of submissions: the course's trainers and the feedback "
+            "administrators are emailed for every response."
+        ),
     )
     administrators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
         related_name="administered_feedback",
-        help_text="Feedback administrators: they see the responses and are told of submissions.",
+        help_text=gettext_lazy(
+            "Feedback administrators: they see the responses and are told of submissions."
+        ),
     )
     completion_required = models.BooleanField(
         default=False,
-        help_text="The course completes only when the learner has submitted this feedback.",
+        help_text=gettext_lazy(
+            "The course completes only when the learner has submitted this feedback."
+        ),
     )
     opens_at = models.DateTimeField(default=timezone.now)
-    closes_at = models.DateTimeField(null=True, blank=True, help_text="Empty: never closes.")
+    closes_at = models.DateTimeField(
+        null=True, blank=True, help_text=gettext_lazy("Empty: never closes.")
+    )
     remind_after_days = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        help_text="Remind the learners who have not answered this many days after it opens "
-        "(once each). Empty: no automatic reminder.",
+        help_text=gettext_lazy(
+            "Remind the learners who have not answered this many days after it opens "
+            "(once each). Empty: no automatic reminder."
+        ),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "feedback activity"
-        verbose_name_plural = "feedback activities"
+        verbose_name = gettext_lazy("feedback activity")
+        verbose_name_plural = gettext_lazy("feedback activities")
 
     def __str__(self) -> str:
         return self.name
@@ -57,8 +69,8 @@ class FeedbackActivity(models.Model):
 
 class FeedbackQuestion(models.Model):
     class Kind(models.TextChoices):
-        TEXT = "text", "Free text"
-        RATING = "rating", "Rating from 1 to 5"
+        TEXT = "text", gettext_lazy("Free text")
+        RATING = "rating", gettext_lazy("Rating from 1 to 5")
 
     activity = models.ForeignKey(
         FeedbackActivity, on_delete=models.CASCADE, related_name="questions"

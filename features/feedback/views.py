@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from features.courses.models import Enrolment
@@ -40,7 +41,7 @@ def activity_page(request, activity_id: int):
         except actions.FeedbackError as problem:
             error, error_field, status = str(problem), problem.field, 400
         else:
-            messages.success(request, "Thank you: your feedback is saved.")
+            messages.success(request, _("Thank you: your feedback is saved."))
             return redirect(activity.get_absolute_url())
     context = {
         "activity": activity,
@@ -73,7 +74,7 @@ def remind(request, activity_id: int):
     except actions.FeedbackError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{count} learner(s) reminded.")
+        messages.success(request, _("%(count)s learner(s) reminded.") % {"count": count})
     return redirect(activity.get_absolute_url())
 
 

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import notifications
 from alerts import actions as inbox
@@ -54,7 +55,9 @@ def parse_emails(text: str) -> list[str]:
         try:
             validate_email(piece)
         except ValidationError:
-            raise FeedbackError(f"{piece!r} is not an email address.") from None
+            raise FeedbackError(
+                _("%(piece)s is not an email address.") % {"piece": repr(piece)}
+            ) from None
         address = piece.lower()
         if address not in found:
             found.append(address)
@@ -84,20 +87,22 @@ def _check_new_responders(request: FeedbackRequest, user_ids, emails) -> tuple[l
     )
     unknown = [u for u in user_ids if u not in users]
     if unknown:
-        raise FeedbackError("Choose responders among the active users of the site.")
+        raise FeedbackError(_("Choose responders among the active users of the site."))
     excluded = {request.learner_id, request.requested_by_id}
     if excluded & set(user_ids):
         raise FeedbackError(
-            "Ask other people: the learner and whoever asks cannot answer their own request."
+            _("Ask other people: the learner and whoever asks cannot answer their own request.")
         )
     if request.learner.email.lower() in emails:
-        raise FeedbackError("The learner cannot give feedback on themselves.")
+        raise FeedbackError(_("The learner cannot give feedback on themselves."))
     if request.pk:
         present = request.responders.filter(user_id__in=user_ids)
         taken = [r.name for r in present.select_related("user")]
         taken += list(request.responders.filter(email__in=emails).values_list("email", flat=True))
         if taken:
-            raise FeedbackError(f"Already asked: {', '.join(sorted(taken))}.")
+            raise FeedbackError(
+                _("Already asked: %(taken)s.") % {"taken": ", ".join(sorted(taken))}
+            )
     return user_ids, emails
 
 
@@ -118,23 +123,26 @@ def request_feedback(
     name = (name or "").strip()
     message = (message or "").strip()
     if not may_request_about(requester, learner):
-        raise FeedbackError("You can ask for feedback on yourself or on the people you manage.")
+        raise FeedbackError(_("You can ask for feedback on yourself or on the people you manage."))
     if not name:
-        raise FeedbackError("Give the request a name, so responders know what it is about.")
+        raise FeedbackError(_("Give the request a name, so responders know what it is about."))
     if len(name) > 200:
-        raise FeedbackError("The name is longer than 200 characters.")
+        raise FeedbackError(_("The name is longer than 200 characters."))
     if len(message) > MESSAGE_MAX_LENGTH:
-        raise FeedbackError(f"The message is longer than {MESSAGE_MAX_LENGTH:,} characters.")
+        raise FeedbackError(
+            _("The message is longer than %(max)s characters.")
+            % {"max": format(MESSAGE_MAX_LENGTH, ",")}
+        )
     if due_at is not None and due_at <= timezone.now():
-        raise FeedbackError("The due date must be in the future.")
+        raise FeedbackError(_("The due date must be in the future."))
     request = FeedbackRequest(
         name=name, learner=learner, requested_by=requester, message=message, due_at=due_at
     )
     user_ids, emails = _check_new_responders(request, user_ids, list(emails))
     if not user_ids and not emails:
-        raise FeedbackError("Choose at least one person to ask, or add an email address.")
+        raise FeedbackError(_("Choose at least one person to ask, or add an email address."))
     if len(user_ids) + len(emails) > MAX_RESPONDERS:
-        raise FeedbackError(f"Ask at most {MAX_RESPONDERS} people at once.")
+        raise FeedbackError(_("Ask at most %(max)s people at once.") % {"max": MAX_RESPONDERS})
     request.save()
     Responder.objects.bulk_create(
         [Responder(request=request, user_id=u) for u in user_ids]
@@ -168,9 +176,9 @@ def _lock_open(request: FeedbackRequest, actor) -> FeedbackRequest:
         .get(pk=request.pk)
     )
     if actor.pk != request.requested_by_id:
-        raise FeedbackError("Only whoever asked for this feedback can change the request.")
+        raise FeedbackError(_("Only whoever asked for this feedback can change the request."))
     if not request.is_open:
-        raise FeedbackError(f"{request.name} was cancelled.")
+        raise FeedbackError(_("%(request)s was cancelled.") % {"request": request.name})
     return request
 
 
@@ -219,18 +227,23 @@ def update_responders(
     remove_ids = {int(r) for r in remove_ids}
     removing = list(request.responders.filter(pk__in=remove_ids).select_related("user"))
     if len(removing) != len(remove_ids):
-        raise FeedbackError("Choose responders of this request to remove.")
+        raise FeedbackError(_("Choose responders of this request to remove."))
     answered = [r.name for r in removing if r.answered_at]
     if answered:
-        raise FeedbackError(f"Already answered, so cannot be removed: {', '.join(answered)}.")
+        raise FeedbackError(
+            _("Already answered, so cannot be removed: %(answered)s.")
+            % {"answered": ", ".join(answered)}
+        )
     user_ids, emails = _check_new_responders(request, add_user_ids, list(add_emails))
     if not (user_ids or emails or removing):
-        raise FeedbackError("Choose people to add or responders to remove.")
+        raise FeedbackError(_("Choose people to add or responders to remove."))
     remaining = request.responders.count() - len(removing) + len(user_ids) + len(emails)
     if remaining < 1:
-        raise FeedbackError("A request needs at least one responder; cancel it instead.")
+        raise FeedbackError(_("A request needs at least one responder; cancel it instead."))
     if remaining > MAX_RESPONDERS:
-        raise FeedbackError(f"A request has at most {MAX_RESPONDERS} responders.")
+        raise FeedbackError(
+            _("A request has at most %(max)s responders.") % {"max": MAX_RESPONDERS}
+        )
     Responder.objects.filter(pk__in=[r.pk for r in removing]).delete()
     removed_users = [r.user_id for r in removing if r.user_id]
     if removed_users:
@@ -278,7 +291,7 @@ def remind(request: FeedbackRequest, actor) -> int:
     request = _lock_open(request, actor)
     waiting = list(request.responders.filter(answered_at__isnull=True))
     if not waiting:
-        raise FeedbackError("Everyone has answered; there is nobody to remind.")
+        raise FeedbackError(_("Everyone has answered; there is nobody to remind."))
     now = timezone.now()
     today = timezone.localdate(now)
     due = [r for r in waiting if r.reminded_at is None or timezone.localdate(r.reminded_at) < today]
@@ -318,14 +331,17 @@ def answer(responder: Responder, text: str) -> Responder:
         .get(pk=responder.pk)
     )
     if not responder.request.is_open:
-        raise FeedbackError("This request was cancelled; no answer is needed any more.")
+        raise FeedbackError(_("This request was cancelled; no answer is needed any more."))
     if responder.answered_at:
-        raise FeedbackError("You have already answered this request. Thank you!")
+        raise FeedbackError(_("You have already answered this request. Thank you!"))
     text = (text or "").strip()
     if not text:
-        raise FeedbackError("Write your feedback before sending it.")
+        raise FeedbackError(_("Write your feedback before sending it."))
     if len(text) > ANSWER_MAX_LENGTH:
-        raise FeedbackError(f"The feedback is longer than {ANSWER_MAX_LENGTH:,} characters.")
+        raise FeedbackError(
+            _("The feedback is longer than %(max)s characters.")
+            % {"max": format(ANSWER_MAX_LENGTH, ",")}
+        )
     responder.answer = text
     responder.answered_at = timezone.now()
     responder.save(update_fields=["answer", "answered_at"])

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy
 
 from features.feedback360.actions import FeedbackError, parse_emails
 from features.job_assignments.models import team_of
@@ -28,32 +29,36 @@ class EmailsField(forms.CharField):
 class RequestForm(forms.Form):
     learner = forms.ModelChoiceField(
         queryset=get_user_model().objects.none(),
-        label="Feedback on",
+        label=gettext_lazy("Feedback on"),
         empty_label=None,
     )
     name = forms.CharField(
-        max_length=200, label="What is the feedback about?", help_text="Responders see this name."
+        max_length=200,
+        label=gettext_lazy("What is the feedback about?"),
+        help_text=gettext_lazy("Responders see this name."),
     )
     users = forms.ModelMultipleChoiceField(
         queryset=get_user_model().objects.none(),
         required=False,
-        label="People on the site to ask",
-        help_text="Hold Ctrl (or Cmd) to choose several.",
+        label=gettext_lazy("People on the site to ask"),
+        help_text=gettext_lazy("Hold Ctrl (or Cmd) to choose several."),
     )
     emails = EmailsField(
         required=False,
-        label="Other people to ask, by email address",
-        help_text="One address per line. They answer through a link, without an account.",
+        label=gettext_lazy("Other people to ask, by email address"),
+        help_text=gettext_lazy(
+            "One address per line. They answer through a link, without an account."
+        ),
     )
     message = forms.CharField(
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="A message to them (optional)",
+        label=gettext_lazy("A message to them (optional)"),
     )
     due_at = forms.DateTimeField(
         required=False,
-        label="Answers due by (optional)",
+        label=gettext_lazy("Answers due by (optional)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
 
@@ -74,11 +79,13 @@ class RespondersForm(forms.Form):
     users = forms.ModelMultipleChoiceField(
         queryset=get_user_model().objects.none(),
         required=False,
-        label="Add people on the site",
+        label=gettext_lazy("Add people on the site"),
     )
-    emails = EmailsField(required=False, label="Add email addresses (one per line)")
+    emails = EmailsField(required=False, label=gettext_lazy("Add email addresses (one per line)"))
     remove = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, label="Remove these responders"
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Remove these responders"),
     )
 
     def __init__(self, request, *args, **kwargs):
@@ -94,5 +101,7 @@ class RespondersForm(forms.Form):
 
 class AnswerForm(forms.Form):
     answer = forms.CharField(
-        max_length=10_000, widget=forms.Textarea(attrs={"rows": 8}), label="Your feedback"
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        label=gettext_lazy("Your feedback"),
     )

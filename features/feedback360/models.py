@@ -4,29 +4,32 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 
 class FeedbackRequest(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CANCELLED = "cancelled", "Cancelled"
+        OPEN = "open", gettext_lazy("Open")
+        CANCELLED = "cancelled", pgettext_lazy("feedback request status", "Cancelled")
 
     name = models.CharField(
-        max_length=200, help_text="What the feedback is about, as responders see it."
+        max_length=200, help_text=gettext_lazy("What the feedback is about, as responders see it.")
     )
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="feedback_requests",
-        help_text="The person the feedback is about.",
+        help_text=gettext_lazy("The person the feedback is about."),
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="feedback_requests_made",
-        help_text="The learner or one of their managers.",
+        help_text=gettext_lazy("The learner or one of their managers."),
     )
-    message = models.TextField(blank=True, help_text="A personal message to the responders.")
+    message = models.TextField(
+        blank=True, help_text=gettext_lazy("A personal message to the responders.")
+    )
     due_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(default=timezone.now)
@@ -60,13 +63,17 @@ class Responder(models.Model):
         on_delete=models.CASCADE,
         related_name="feedback_to_give",
     )
-    email = models.EmailField(blank=True, help_text="Set for external responders only.")
+    email = models.EmailField(
+        blank=True, help_text=gettext_lazy("Set for external responders only.")
+    )
     answer = models.TextField(blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     reminded_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(
-        null=True, blank=True, help_text="When an external responder was last emailed."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("When an external responder was last emailed."),
     )
 
     class Meta:

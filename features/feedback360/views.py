@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from features.feedback360 import actions, externals, queries
@@ -45,7 +46,7 @@ def new_request(request):
         except actions.FeedbackError as failure:
             error = str(failure)
         else:
-            messages.success(request, "Your request for feedback has been sent.")
+            messages.success(request, _("Your request for feedback has been sent."))
             return redirect(created.get_absolute_url())
     status = 400 if request.method == "POST" else 200
     return render(request, "feedback360/new.html", {"form": form, "error": error}, status=status)
@@ -90,7 +91,7 @@ def cancel(request, request_id: int):
         actions.cancel_request(feedback, request.user)
     except actions.FeedbackError as error:
         return _detail(request, feedback, error=str(error), status=400)
-    messages.success(request, "The request is cancelled; the people asked have been told.")
+    messages.success(request, _("The request is cancelled; the people asked have been told."))
     return redirect(feedback.get_absolute_url())
 
 
@@ -112,7 +113,11 @@ def change_responders(request, request_id: int):
         )
     except actions.FeedbackError as error:
         return _detail(request, feedback, form=form, error=str(error), status=400)
-    messages.success(request, f"Responders updated: {added} added, {removed} removed.")
+    messages.success(
+        request,
+        _("Responders updated: %(added)s added, %(removed)s removed.")
+        % {"added": added, "removed": removed},
+    )
     return redirect(feedback.get_absolute_url())
 
 
@@ -125,9 +130,9 @@ def remind(request, request_id: int):
     except actions.FeedbackError as error:
         return _detail(request, feedback, error=str(error), status=400)
     if count:
-        messages.success(request, f"Reminder sent to {count} responder(s).")
+        messages.success(request, _("Reminder sent to %(count)s responder(s).") % {"count": count})
     else:
-        messages.info(request, "Everyone waiting was already reminded today.")
+        messages.info(request, _("Everyone waiting was already reminded today."))
     return redirect(feedback.get_absolute_url())
 
 

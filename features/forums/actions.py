@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 import notifications
 from features.forums import queries
@@ -39,15 +41,17 @@ class ForumError(ValueError):
 
 def _check_participant(forum: Forum, user) -> None:
     if not queries.is_participant(forum.course_id, user):
-        raise ForumError("Only the course's participants can take part in this forum.")
+        raise ForumError(_("Only the course's participants can take part in this forum."))
 
 
 def _clean_message(message: str) -> str:
     message = (message or "").strip()
     if not message:
-        raise ForumError("Your post is empty: type a message before posting.")
+        raise ForumError(_("Your post is empty: type a message before posting."))
     if len(message) > MAX_MESSAGE:
-        raise ForumError(f"A post can be at most {MAX_MESSAGE:,} characters long.")
+        raise ForumError(
+            _("A post can be at most %(max)s characters long.") % {"max": format(MAX_MESSAGE, ",")}
+        )
     return message
 
 
@@ -68,9 +72,11 @@ def start_discussion(
     _check_participant(forum, author)
     subject = (subject or "").strip()
     if not subject:
-        raise ForumError("Give the discussion a subject.")
+        raise ForumError(_("Give the discussion a subject."))
     if len(subject) > MAX_SUBJECT:
-        raise ForumError(f"The subject can be at most {MAX_SUBJECT} characters long.")
+        raise ForumError(
+            _("The subject can be at most %(max)s characters long.") % {"max": MAX_SUBJECT}
+        )
     message = _clean_message(message)
     now = timezone.now()
     discussion = Discussion.objects.create(
@@ -109,13 +115,19 @@ def edit_post(post: Post, editor, message: str) -> Post:
     """Changes the text of the editor's own post while its edit window lasts (it is not mailed
     yet). Raises ForumError otherwise, or for an empty message."""
     if post.author_id != editor.pk:
-        raise ForumError("You can only edit your own posts.")
+        raise ForumError(_("You can only edit your own posts."))
     message = _clean_message(message)
     now = timezone.now()
     minutes = int(edit_window().total_seconds() // 60)
     too_late = ForumError(
-        f"Posts can be edited for {minutes} minutes after posting; this one can no longer be "
-        "edited."
+        ngettext(
+            "Posts can be edited for %(minutes)s minute after posting; this one can no longer "
+            "be edited.",
+            "Posts can be edited for %(minutes)s minutes after posting; this one can no longer "
+            "be edited.",
+            minutes,
+        )
+        % {"minutes": minutes}
     )
     if now >= post.editable_until:
         raise too_late
@@ -136,10 +148,10 @@ def set_forum_subscription(forum: Forum, user, subscribed: bool) -> None:
     _check_participant(forum, user)
     if forum.mode == Mode.FORCED:
         raise ForumError(
-            "Everyone in the course is subscribed to this forum; it cannot be changed."
+            _("Everyone in the course is subscribed to this forum; it cannot be changed.")
         )
     if forum.mode == Mode.OFF:
-        raise ForumError("Subscriptions are turned off for this forum.")
+        raise ForumError(_("Subscriptions are turned off for this forum."))
     ForumSubscription.objects.update_or_create(
         forum=forum, user=user, defaults={"subscribed": bool(subscribed)}
     )
@@ -154,10 +166,10 @@ def set_discussion_subscription(discussion: Discussion, user, subscribed: bool) 
     _check_participant(forum, user)
     if forum.mode == Mode.FORCED:
         raise ForumError(
-            "Everyone in the course is subscribed to this forum; it cannot be changed."
+            _("Everyone in the course is subscribed to this forum; it cannot be changed.")
         )
     if forum.mode == Mode.OFF:
-        raise ForumError("Subscriptions are turned off for this forum.")
+        raise ForumError(_("Subscriptions are turned off for this forum."))
     DiscussionSubscription.objects.update_or_create(
         discussion=discussion, user=user, defaults={"subscribed": bool(subscribed)}
     )
@@ -167,7 +179,7 @@ def set_discussion_subscription(discussion: Discussion, user, subscribed: bool) 
 def set_mail_mode(user, mode: str) -> None:
     """Each post in its own email, or one digest a day (for all forums)."""
     if mode not in MailPreference.Mode.values:
-        raise ForumError("Choose how you want to receive forum posts.")
+        raise ForumError(_("Choose how you want to receive forum posts."))
     MailPreference.objects.update_or_create(user=user, defaults={"mode": mode})
 
 

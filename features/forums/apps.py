@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class ForumsConfig(AppConfig):
     name = "features.forums"
     label = "forums"
-    verbose_name = "Forums"
+    verbose_name = gettext_lazy("Forums")
 
     def ready(self):
         from features.forums.actions import reply_by_email

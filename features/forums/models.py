@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from features.courses.models import Course
 
@@ -25,22 +26,26 @@ def edit_window() -> timedelta:
 
 class Forum(models.Model):
     class Mode(models.TextChoices):
-        OPTIONAL = "optional", "Optional subscription"
-        FORCED = "forced", "Forced subscription"
-        AUTO = "auto", "Auto subscription"
-        OFF = "off", "Subscription disabled"
+        OPTIONAL = "optional", gettext_lazy("Optional subscription")
+        FORCED = "forced", gettext_lazy("Forced subscription")
+        AUTO = "auto", gettext_lazy("Auto subscription")
+        OFF = "off", gettext_lazy("Subscription disabled")
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="forums")
     name = models.CharField(max_length=255)
-    intro = models.TextField(blank=True, help_text="Shown above the forum's discussions.")
+    intro = models.TextField(
+        blank=True, help_text=gettext_lazy("Shown above the forum's discussions.")
+    )
     mode = models.CharField(
-        "subscription mode",
+        gettext_lazy("subscription mode"),
         max_length=10,
         choices=Mode.choices,
         default=Mode.OPTIONAL,
-        help_text="Optional: nobody is subscribed until they choose. Forced: every course "
-        "participant is subscribed and cannot unsubscribe. Auto: every participant is "
-        "subscribed at first and may unsubscribe. Disabled: nobody is subscribed.",
+        help_text=gettext_lazy(
+            "Optional: nobody is subscribed until they choose. Forced: every course "
+            "participant is subscribed and cannot unsubscribe. Auto: every participant is "
+            "subscribed at first and may unsubscribe. Disabled: nobody is subscribed."
+        ),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -87,8 +92,10 @@ class Post(models.Model):
     mailed_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When the post was sent to the subscribers (empty: not yet, it may still be "
-        "in its edit window).",
+        help_text=gettext_lazy(
+            "When the post was sent to the subscribers (empty: not yet, it may still be "
+            "in its edit window)."
+        ),
     )
 
     class Meta:
@@ -125,7 +132,8 @@ class ForumSubscription(models.Model):
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="subscriptions")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     subscribed = models.BooleanField(
-        default=True, help_text="Off: the user unsubscribed from an auto-subscription forum."
+        default=True,
+        help_text=gettext_lazy("Off: the user unsubscribed from an auto-subscription forum."),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -146,7 +154,7 @@ class DiscussionSubscription(models.Model):
     )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     subscribed = models.BooleanField(
-        default=True, help_text="Off: the user does not want this discussion's posts."
+        default=True, help_text=gettext_lazy("Off: the user does not want this discussion's posts.")
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -168,8 +176,8 @@ class MailPreference(models.Model):
     """
 
     class Mode(models.TextChoices):
-        EACH = "each", "Each post in its own email"
-        DIGEST = "digest", "One digest email a day"
+        EACH = "each", gettext_lazy("Each post in its own email")
+        DIGEST = "digest", gettext_lazy("One digest email a day")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_mail_preference"

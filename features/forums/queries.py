@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext as _
 
 from features.courses.models import Enrolment
 from features.forums.models import (
@@ -94,9 +95,11 @@ class SubscriptionState:
 
 def forum_state(forum: Forum, user) -> SubscriptionState:
     if forum.mode == Mode.FORCED:
-        return SubscriptionState(True, True, "Everyone in the course is subscribed to this forum.")
+        return SubscriptionState(
+            True, True, _("Everyone in the course is subscribed to this forum.")
+        )
     if forum.mode == Mode.OFF:
-        return SubscriptionState(False, True, "Subscriptions are turned off for this forum.")
+        return SubscriptionState(False, True, _("Subscriptions are turned off for this forum."))
     choice = (
         ForumSubscription.objects.filter(forum_id=forum.pk, user_id=user.pk)
         .values_list("subscribed", flat=True)

@@ -6,6 +6,8 @@ from django.db.models import Count, Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from features.forums import actions, queries
@@ -86,10 +88,13 @@ def start_discussion(request, forum_id: int):
 
 def _posted_message() -> str:
     minutes = int(edit_window().total_seconds() // 60)
-    return (
-        f"Your post is saved. You can edit it for {minutes} minutes; then it is sent to the "
-        "subscribers."
-    )
+    return ngettext(
+        "Your post is saved. You can edit it for %(minutes)s minute; then it is sent to the "
+        "subscribers.",
+        "Your post is saved. You can edit it for %(minutes)s minutes; then it is sent to the "
+        "subscribers.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 @login_required
@@ -102,9 +107,11 @@ def forum_subscription(request, forum_id: int):
     except actions.ForumError as error:
         return _forum_page(request, forum, error=str(error), status=400)
     if subscribed:
-        messages.success(request, f"You are subscribed to {forum.name}.")
+        messages.success(request, _("You are subscribed to %(forum)s.") % {"forum": forum.name})
     else:
-        messages.success(request, f"You are no longer subscribed to {forum.name}.")
+        messages.success(
+            request, _("You are no longer subscribed to %(forum)s.") % {"forum": forum.name}
+        )
     return redirect(forum.get_absolute_url())
 
 
@@ -117,9 +124,9 @@ def mail_preference(request, forum_id: int):
     except actions.ForumError as error:
         return _forum_page(request, forum, error=str(error), status=400)
     if request.POST["mode"] == MailPreference.Mode.DIGEST:
-        messages.success(request, "You will get one digest email a day with the new posts.")
+        messages.success(request, _("You will get one digest email a day with the new posts."))
     else:
-        messages.success(request, "You will get each new post in its own email.")
+        messages.success(request, _("You will get each new post in its own email."))
     return redirect(forum.get_absolute_url())
 
 
@@ -202,10 +209,16 @@ def discussion_subscription(request, discussion_id: int):
     except actions.ForumError as error:
         return _discussion_page(request, discussion, error=str(error), status=400)
     if subscribed:
-        messages.success(request, f"You are subscribed to the discussion {discussion.subject}.")
+        messages.success(
+            request,
+            _("You are subscribed to the discussion %(subject)s.")
+            % {"subject": discussion.subject},
+        )
     else:
         messages.success(
-            request, f"You are no longer subscribed to the discussion {discussion.subject}."
+            request,
+            _("You are no longer subscribed to the discussion %(subject)s.")
+            % {"subject": discussion.subject},
         )
     if request.POST.get("next") == "forum":
         return redirect(discussion.forum.get_absolute_url())
@@ -229,7 +242,7 @@ def edit_post(request, post_id: int):
         except actions.ForumError as e:
             error, status = str(e), 400
         else:
-            messages.success(request, "Your post is updated.")
+            messages.success(request, _("Your post is updated."))
             return redirect(post.get_absolute_url())
     context = {
         "post": post,

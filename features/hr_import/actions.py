@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import notifications
 from features.hr_import import parsing
@@ -80,7 +81,7 @@ def _apply(run: HrImportRun, rows: list[parsing.Row]) -> None:
         user = existing.get(username)
         if user is None:
             if not values.get("email"):
-                row.error("email", "is required for a new user.")
+                row.error("email", _("is required for a new user."))
                 continue
             user = User(
                 username=username,
@@ -136,7 +137,8 @@ def _set_managers(rows: list[parsing.Row]) -> set[str]:
         if manager is None:
             row.warn(
                 "manager_username",
-                f"{manager_username!r} is not a user; the manager is unchanged.",
+                _("%(username)s is not a user; the manager is unchanged.")
+                % {"username": repr(manager_username)},
             )
             continue
         user = people[username]

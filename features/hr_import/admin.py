@@ -5,6 +5,9 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from features.hr_import.actions import import_users
 from features.hr_import.models import HrImportRun, HrImportSettings
@@ -32,14 +35,17 @@ class HrImportSettingsAdmin(admin.ModelAdmin):
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
-        help_text=f"UTF-8, header on the first line. Columns: {', '.join(COLUMNS)}.",
+        label=gettext_lazy("CSV file"),
+        help_text=format_lazy(
+            gettext_lazy("UTF-8, header on the first line. Columns: {columns}."),
+            columns=", ".join(COLUMNS),
+        ),
     )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("The file is larger than 50 MB.")
+            raise forms.ValidationError(_("The file is larger than 50 MB."))
         return upload
 
 
@@ -89,10 +95,10 @@ class HrImportRunAdmin(admin.ModelAdmin):
         "report",
     ]
 
-    @admin.display(description="Report")
+    @admin.display(description=gettext_lazy("Report"))
     def report(self, obj):
         if not obj.report:
-            return "No errors or warnings."
+            return _("No errors or warnings.")
         return format_html('<pre style="white-space: pre-wrap">{}</pre>', obj.report)
 
     def has_change_permission(self, request, obj=None):
@@ -112,15 +118,24 @@ class HrImportRunAdmin(admin.ModelAdmin):
             )
             self.message_user(
                 request,
-                f"{run.get_status_display()}: {run.created_count} created, {run.updated_count} "
-                f"updated, {run.rejected_count} rows rejected, {run.warning_count} warnings.",
+                _(
+                    "%(status)s: %(created_count)s created, %(updated_count)s updated, "
+                    "%(rejected_count)s rows rejected, %(warning_count)s warnings."
+                )
+                % {
+                    "status": run.get_status_display(),
+                    "created_count": run.created_count,
+                    "updated_count": run.updated_count,
+                    "rejected_count": run.rejected_count,
+                    "warning_count": run.warning_count,
+                },
                 level,
             )
             return redirect(reverse("admin:hr_import_hrimportrun_change", args=[run.pk]))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Import users from a CSV file",
+            "title": _("Import users from a CSV file"),
             "form": form,
             "has_view_permission": self.has_view_permission(request),
         }

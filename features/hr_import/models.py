@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class HrImportSettings(models.Model):
@@ -15,19 +16,21 @@ class HrImportSettings(models.Model):
         blank=True,
         related_name="+",
         limit_choices_to={"is_staff": True},
-        help_text="Who receives the errors and warnings alerts (staff: the alerts link the run "
-        "in the admin). Empty: every site administrator.",
+        help_text=gettext_lazy(
+            "Who receives the errors and warnings alerts (staff: the alerts link the run "
+            "in the admin). Empty: every site administrator."
+        ),
     )
     notify_errors = models.BooleanField(
-        default=True, help_text="Send the errors alert when a run logs errors."
+        default=True, help_text=gettext_lazy("Send the errors alert when a run logs errors.")
     )
     notify_warnings = models.BooleanField(
-        default=True, help_text="Send the warnings alert when a run logs warnings."
+        default=True, help_text=gettext_lazy("Send the warnings alert when a run logs warnings.")
     )
 
     class Meta:
-        verbose_name = "HR Import settings"
-        verbose_name_plural = "HR Import settings"
+        verbose_name = gettext_lazy("HR Import settings")
+        verbose_name_plural = gettext_lazy("HR Import settings")
 
     def __str__(self) -> str:
         return "HR Import settings"
@@ -56,41 +59,43 @@ class HrImportRun(models.Model):
     """One import of a CSV file: what it changed and what it reported, line by line."""
 
     class Status(models.TextChoices):
-        SUCCESS = "success", "Success"
-        WARNINGS = "warnings", "Finished with warnings"
-        ERRORS = "errors", "Finished with errors"
-        FAILED = "failed", "Failed (nothing imported)"
+        SUCCESS = "success", gettext_lazy("Success")
+        WARNINGS = "warnings", gettext_lazy("Finished with warnings")
+        ERRORS = "errors", gettext_lazy("Finished with errors")
+        FAILED = "failed", gettext_lazy("Failed (nothing imported)")
 
-    source = models.CharField(max_length=255, help_text="The file that was imported.")
+    source = models.CharField(max_length=255, help_text=gettext_lazy("The file that was imported."))
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Who started the run (empty: the command line).",
+        help_text=gettext_lazy("Who started the run (empty: the command line)."),
     )
     status = models.CharField(max_length=10, choices=Status.choices)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
-    row_count = models.PositiveIntegerField(default=0, help_text="Data rows read.")
-    created_count = models.PositiveIntegerField(default=0, help_text="Users created.")
-    updated_count = models.PositiveIntegerField(default=0, help_text="Users changed.")
-    unchanged_count = models.PositiveIntegerField(default=0, help_text="Users already up to date.")
+    row_count = models.PositiveIntegerField(default=0, help_text=gettext_lazy("Data rows read."))
+    created_count = models.PositiveIntegerField(default=0, help_text=gettext_lazy("Users created."))
+    updated_count = models.PositiveIntegerField(default=0, help_text=gettext_lazy("Users changed."))
+    unchanged_count = models.PositiveIntegerField(
+        default=0, help_text=gettext_lazy("Users already up to date.")
+    )
     rejected_count = models.PositiveIntegerField(
-        default=0, help_text="Rows not imported because of an error."
+        default=0, help_text=gettext_lazy("Rows not imported because of an error.")
     )
     error_count = models.PositiveIntegerField(default=0)
     warning_count = models.PositiveIntegerField(default=0)
     issues = models.JSONField(
         default=list,
         blank=True,
-        help_text="Each error or warning: line, field, level and message.",
+        help_text=gettext_lazy("Each error or warning: line, field, level and message."),
     )
 
     class Meta:
         ordering = ["-started_at", "-id"]
-        verbose_name = "HR Import run"
+        verbose_name = gettext_lazy("HR Import run")
 
     def __str__(self) -> str:
         return f"{self.source} at {timezone.localtime(self.started_at):%d %b %Y %H:%M}"

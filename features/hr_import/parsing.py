@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 from accounts.models import validate_timezone
 
@@ -67,7 +68,7 @@ def decode(content: bytes | str) -> str:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise UnreadableFile(
-            f"The file is not UTF-8 text (byte {error.start} cannot be read)."
+            _("The file is not UTF-8 text (byte %(byte)s cannot be read).") % {"byte": error.start}
         ) from None
 
 
@@ -80,14 +81,18 @@ def _check(row: Row) -> None:
     values = row.values
     username = values.get("username", "")
     if not username:
-        row.error("username", "is required.")
+        row.error("username", _("is required."))
     elif len(username) > 150:
-        row.error("username", "is longer than 150 characters.")
+        row.error("username", _("is longer than 150 characters."))
     else:
         try:
             _username(username)
         except ValidationError:
-            row.error("username", f"{username!r} may contain only letters, digits and @.+-_.")
+            row.error(
+                "username",
+                _("%(username)s may contain only letters, digits and @.+-_.")
+                % {"username": repr(username)},
+            )
     email = values.get("email", "")
     if email:
         try:
@@ -95,23 +100,30 @@ def _check(row: Row) -> None:
             if len(email) > 254:
                 raise ValidationError("too long")
         except ValidationError:
-            row.error("email", f"{email!r} is not a valid email address.")
+            row.error(
+                "email", _("%(email)s is not a valid email address.") % {"email": repr(email)}
+            )
     if len(values.get("full_name", "")) > 255:
-        row.error("full_name", "is longer than 255 characters.")
+        row.error("full_name", _("is longer than 255 characters."))
     language = values.get("language", "")
     if language and language not in _languages:
         row.error(
-            "language", f"{language!r} is not a site language ({', '.join(sorted(_languages))})."
+            "language",
+            _("%(language)s is not a site language (%(languages)s).")
+            % {"language": repr(language), "languages": ", ".join(sorted(_languages))},
         )
     tz = values.get("timezone", "")
     if tz:
         try:
             validate_timezone(tz)
         except ValidationError:
-            row.error("timezone", f"{tz!r} is not a known time zone (e.g. Europe/London).")
+            row.error(
+                "timezone",
+                _("%(tz)s is not a known time zone (e.g. Europe/London).") % {"tz": repr(tz)},
+            )
     if values.get("manager_username") and values.get("manager_username") == username:
         row.warn(
-            "manager_username", "a user cannot be their own manager; the manager is unchanged."
+            "manager_username", _("a user cannot be their own manager; the manager is unchanged.")
         )
 
 
@@ -126,24 +138,26 @@ def read(content: bytes | str) -> tuple[list[Row], list[Issue]]:
     try:
         header = next(reader)
     except StopIteration:
-        raise UnreadableFile("The file is empty: it needs a header line.") from None
+        raise UnreadableFile(_("The file is empty: it needs a header line.")) from None
     except csv.Error as error:
-        raise UnreadableFile(f"line 1: {error}") from None
+        raise UnreadableFile(_("line 1: %(error)s") % {"error": error}) from None
     names = [h.strip().lower() for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
         raise UnreadableFile(
-            f"line 1: the header has no {', '.join(missing)} column "
-            f"(columns: {', '.join(COLUMNS)})."
+            _("line 1: the header has no %(missing)s column (columns: %(columns)s).")
+            % {"missing": ", ".join(missing), "columns": ", ".join(COLUMNS)}
         )
     file_issues = []
     for name in names:
         if name not in COLUMNS:
-            file_issues.append(Issue(1, name, WARNING, "unknown column, ignored."))
+            file_issues.append(Issue(1, name, WARNING, _("unknown column, ignored.")))
     seen_names = set()
     for name in names:
         if name in seen_names and name in COLUMNS:
-            file_issues.append(Issue(1, name, WARNING, "column repeated; the first one is used."))
+            file_issues.append(
+                Issue(1, name, WARNING, _("column repeated; the first one is used."))
+            )
         seen_names.add(name)
     positions = {}
     for index, name in enumerate(names):
@@ -158,7 +172,11 @@ def read(content: bytes | str) -> tuple[list[Row], list[Issue]]:
         except StopIteration:
             break
         except csv.Error as error:
-            file_issues.append(Issue(reader.line_num, "", ERROR, f"cannot be read: {error}."))
+            file_issues.append(
+                Issue(
+                    reader.line_num, "", ERROR, _("cannot be read: %(error)s.") % {"error": error}
+                )
+            )
             break
         line = reader.line_num
         if not any(c.strip() for c in cells):
@@ -170,15 +188,19 @@ def read(content: bytes | str) -> tuple[list[Row], list[Issue]]:
         }
         row = Row(line, values)
         if len(cells) > len(names):
-            row.warn("", f"has {len(cells)} values for {len(names)} columns; extras ignored.")
+            row.warn(
+                "",
+                _("has %(values)s values for %(columns)s columns; extras ignored.")
+                % {"values": len(cells), "columns": len(names)},
+            )
         _check(row)
         username = values.get("username", "")
         if username and not row.rejected:
             if username in first_line:
                 row.error(
                     "username",
-                    f"{username!r} appears again (first on line {first_line[username]}); "
-                    "this row is ignored.",
+                    _("%(username)s appears again (first on line %(line)s); this row is ignored.")
+                    % {"username": repr(username), "line": first_line[username]},
                 )
             else:
                 first_line[username] = line

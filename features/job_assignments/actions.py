@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import notifications
 from features.job_assignments.models import JobAssignment
@@ -17,9 +18,9 @@ def check_temp_manager(user_id: int, temp_manager, expires_at) -> None:
     if temp_manager is None:
         return
     if temp_manager.pk == user_id:
-        raise JobAssignmentError("A user cannot be their own temporary manager.")
+        raise JobAssignmentError(_("A user cannot be their own temporary manager."))
     if expires_at is None or expires_at <= timezone.now():
-        raise JobAssignmentError("The expiry date must be in the future.")
+        raise JobAssignmentError(_("The expiry date must be in the future."))
 
 
 def announce_temp_manager(assignment: JobAssignment, actor=None) -> None:

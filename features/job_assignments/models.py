@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class JobAssignmentQuerySet(models.QuerySet):
@@ -32,7 +33,7 @@ class JobAssignment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="managed_assignments",
-        help_text="The person this user reports to in this job.",
+        help_text=gettext_lazy("The person this user reports to in this job."),
     )
     temp_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -40,7 +41,7 @@ class JobAssignment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="temp_managed_assignments",
-        help_text="Stands in for the manager until the expiry date.",
+        help_text=gettext_lazy("Stands in for the manager until the expiry date."),
     )
     temp_manager_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -29,6 +29,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import notifications
 from alerts import actions as inbox
@@ -66,29 +67,34 @@ def _check_party(plan: Plan, actor) -> set[int]:
     """Returns the plan's managers; raises PlanError unless actor is the learner or one."""
     managers = managers_of_plan(plan)
     if actor.pk != plan.learner_id and actor.pk not in managers:
-        raise PlanError("Only the plan's learner and their managers can change it.")
+        raise PlanError(_("Only the plan's learner and their managers can change it."))
     return managers
 
 
 def _check_learner(plan: Plan, actor) -> set[int]:
     if actor.pk != plan.learner_id:
-        raise PlanError("Only the plan's learner can do this.")
+        raise PlanError(_("Only the plan's learner can do this."))
     return managers_of_plan(plan)
 
 
 def _check_manager(plan: Plan, actor) -> set[int]:
     managers = managers_of_plan(plan)
     if actor.pk not in managers:
-        raise PlanError(f"Only a manager of {plan.learner.display_name} can do this.")
+        raise PlanError(
+            _("Only a manager of %(learner)s can do this.") % {"learner": plan.learner.display_name}
+        )
     return managers
 
 
 def _text(value: str, what: str, *, required: bool = False) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise PlanError(f"Write the {what}.")
+        raise PlanError(_("Write the %(what)s.") % {"what": what})
     if len(value) > TEXT_MAX_LENGTH:
-        raise PlanError(f"The {what} is longer than {TEXT_MAX_LENGTH:,} characters.")
+        raise PlanError(
+            _("The %(what)s is longer than %(max)s characters.")
+            % {"what": what, "max": format(TEXT_MAX_LENGTH, ",")}
+        )
     return value
 
 
@@ -126,12 +132,12 @@ def _item_context(item: PlanItem) -> dict:
 @transaction.atomic
 def create_plan(learner, name: str, description: str = "", scale=None) -> Plan:
     """A new draft plan for the learner, using `scale` (or the first scale) for objectives."""
-    name = _text(name, "plan's name", required=True)[:200]
+    name = _text(name, _("plan's name"), required=True)[:200]
     scale = scale or ObjectiveScale.objects.order_by("pk").first()
     return Plan.objects.create(
         learner=learner,
         name=name,
-        description=_text(description, "description"),
+        description=_text(description, _("description")),
         objective_scale=scale,
     )
 
@@ -142,10 +148,10 @@ def update_plan(plan: Plan, actor, *, name: str, description: str, comment: str 
     plan = _lock(plan)
     managers = _check_party(plan, actor)
     if plan.status == Plan.Status.COMPLETED:
-        raise PlanError("A completed plan cannot be changed.")
-    plan.name = _text(name, "plan's name", required=True)[:200]
-    plan.description = _text(description, "description")
-    comment = _text(comment, "comment")
+        raise PlanError(_("A completed plan cannot be changed."))
+    plan.name = _text(name, _("plan's name"), required=True)[:200]
+    plan.description = _text(description, _("description"))
+    comment = _text(comment, _("comment"))
     plan.save(update_fields=["name", "description", "updated_at"])
     if plan.status != Plan.Status.DRAFT or actor.pk != plan.learner_id:
         _send(
@@ -178,12 +184,15 @@ def request_plan_approval(plan: Plan, actor, comment: str = "") -> Plan:
     plan = _lock(plan)
     managers = _check_learner(plan, actor)
     if plan.status not in (Plan.Status.DRAFT, Plan.Status.DECLINED):
-        raise PlanError(f"The plan is {plan.get_status_display().lower()}; it cannot be sent.")
+        raise PlanError(
+            _("The plan is %(status)s; it cannot be sent.")
+            % {"status": plan.get_status_display().lower()}
+        )
     if not plan.items.exists():
-        raise PlanError("Add a course, competency or objective before asking for approval.")
+        raise PlanError(_("Add a course, competency or objective before asking for approval."))
     if not managers:
-        raise PlanError("You have no manager to approve your plan.")
-    comment = _text(comment, "comment")
+        raise PlanError(_("You have no manager to approve your plan."))
+    comment = _text(comment, _("comment"))
     plan.status = Plan.Status.PENDING
     plan.save(update_fields=["status", "updated_at"])
     plan.items.exclude(approval=PlanItem.Approval.APPROVED).update(
@@ -204,8 +213,11 @@ def _decide_plan(plan: Plan, actor, approve: bool, comment: str) -> Plan:
     plan = _lock(plan)
     _check_manager(plan, actor)
     if plan.status != Plan.Status.PENDING:
-        raise PlanError(f"The plan is {plan.get_status_display().lower()}, not awaiting approval.")
-    comment = _text(comment, "comment")
+        raise PlanError(
+            _("The plan is %(status)s, not awaiting approval.")
+            % {"status": plan.get_status_display().lower()}
+        )
+    comment = _text(comment, _("comment"))
     pending = plan.items.filter(approval=PlanItem.Approval.PENDING)
     if approve:
         plan.status = Plan.Status.APPROVED
@@ -237,7 +249,7 @@ def decline_plan(plan: Plan, actor, reason: str = "") -> Plan:
 def comment_on_plan(plan: Plan, actor, body: str) -> PlanComment:
     plan = _lock(plan)
     managers = _check_party(plan, actor)
-    body = _text(body, "comment", required=True)
+    body = _text(body, _("comment"), required=True)
     comment = PlanComment.objects.create(plan=plan, author=actor, body=body)
     _send(
         "plans.plan_comment",
@@ -256,7 +268,7 @@ def complete_plan(plan: Plan, actor) -> Plan:
     plan = _lock(plan)
     managers = _check_party(plan, actor)
     if plan.status != Plan.Status.APPROVED:
-        raise PlanError("Only an approved plan can be completed.")
+        raise PlanError(_("Only an approved plan can be completed."))
     _complete_plan(plan, managers)
     return plan
 
@@ -300,28 +312,30 @@ def add_item(
     plan = _lock(plan)
     managers = _check_learner(plan, actor)
     if plan.status == Plan.Status.PENDING:
-        raise PlanError("The plan awaits approval; add items once your manager has answered.")
+        raise PlanError(_("The plan awaits approval; add items once your manager has answered."))
     if plan.status == Plan.Status.COMPLETED:
-        raise PlanError("The plan is complete; it takes no new items.")
+        raise PlanError(_("The plan is complete; it takes no new items."))
     item = PlanItem(plan=plan, kind=kind)
     if kind == PlanItem.Kind.COURSE:
         if course is None:
-            raise PlanError("Choose a course.")
+            raise PlanError(_("Choose a course."))
         if plan.items.filter(course=course).exists():
-            raise PlanError(f"{course.full_name} is already in the plan.")
+            raise PlanError(_("%(course)s is already in the plan.") % {"course": course.full_name})
         item.course = course
     elif kind == PlanItem.Kind.COMPETENCY:
         if competency is None:
-            raise PlanError("Choose a competency.")
+            raise PlanError(_("Choose a competency."))
         if plan.items.filter(competency=competency).exists():
-            raise PlanError(f"{competency.name} is already in the plan.")
+            raise PlanError(
+                _("%(competency)s is already in the plan.") % {"competency": competency.name}
+            )
         item.competency = competency
     elif kind == PlanItem.Kind.OBJECTIVE:
-        item.name = _text(name, "objective's name", required=True)[:200]
-        item.description = _text(description, "description")
+        item.name = _text(name, _("objective's name"), required=True)[:200]
+        item.description = _text(description, _("description"))
     else:
-        raise PlanError(f"{kind!r} is not a kind of plan item.")
-    comment = _text(comment, "comment")
+        raise PlanError(_("%(kind)s is not a kind of plan item.") % {"kind": repr(kind)})
+    comment = _text(comment, _("comment"))
     item.save()
     if plan.status == Plan.Status.APPROVED:
         _request_item(item, actor, managers, comment)
@@ -330,7 +344,7 @@ def add_item(
 
 def _request_item(item: PlanItem, actor, managers: set[int], comment: str) -> None:
     if not managers:
-        raise PlanError("You have no manager to approve it.")
+        raise PlanError(_("You have no manager to approve it."))
     item.approval = PlanItem.Approval.PENDING
     item.save(update_fields=["approval"])
     plan = item.plan
@@ -356,10 +370,12 @@ def request_item_approval(item: PlanItem, actor, comment: str = "") -> PlanItem:
     item = _lock_item(item)
     managers = _check_learner(item.plan, actor)
     if item.plan.status != Plan.Status.APPROVED:
-        raise PlanError("Items are sent with the plan until the plan is approved.")
+        raise PlanError(_("Items are sent with the plan until the plan is approved."))
     if item.approval not in (PlanItem.Approval.DRAFT, PlanItem.Approval.DECLINED):
-        raise PlanError(f"This item is {item.get_approval_display().lower()}.")
-    _request_item(item, actor, managers, _text(comment, "comment"))
+        raise PlanError(
+            _("This item is %(status)s.") % {"status": item.get_approval_display().lower()}
+        )
+    _request_item(item, actor, managers, _text(comment, _("comment")))
     return item
 
 
@@ -367,8 +383,8 @@ def _decide_item(item: PlanItem, actor, approve: bool, comment: str) -> PlanItem
     item = _lock_item(item)
     _check_manager(item.plan, actor)
     if item.approval != PlanItem.Approval.PENDING or item.plan.status != Plan.Status.APPROVED:
-        raise PlanError(f"{item.title} is not awaiting approval.")
-    comment = _text(comment, "comment")
+        raise PlanError(_("%(title)s is not awaiting approval.") % {"title": item.title})
+    comment = _text(comment, _("comment"))
     item.approval = PlanItem.Approval.APPROVED if approve else PlanItem.Approval.DECLINED
     item.save(update_fields=["approval"])
     extra = {"comment": comment or None} if approve else {"reason": comment or None}
@@ -400,16 +416,17 @@ def remove_item(item: PlanItem, actor) -> None:
     _check_learner(item.plan, actor)
     if item.approval in (PlanItem.Approval.APPROVED, PlanItem.Approval.PENDING):
         raise PlanError(
-            f"{item.title} is {item.get_approval_display().lower()}; it cannot be removed."
+            _("%(title)s is %(status)s; it cannot be removed.")
+            % {"title": item.title, "status": item.get_approval_display().lower()}
         )
     item.delete()
 
 
 def _check_changeable(item: PlanItem) -> None:
     if item.plan.status == Plan.Status.COMPLETED:
-        raise PlanError("The plan is complete; its items cannot change.")
+        raise PlanError(_("The plan is complete; its items cannot change."))
     if item.completed_at:
-        raise PlanError(f"{item.title} is already complete.")
+        raise PlanError(_("%(title)s is already complete.") % {"title": item.title})
 
 
 def _tell_updated(item: PlanItem, actor, managers: set[int], comment: str) -> None:
@@ -437,11 +454,11 @@ def update_item(
     item.due_at = due_at
     if item.kind == PlanItem.Kind.OBJECTIVE:
         if name is not None:
-            item.name = _text(name, "objective's name", required=True)[:200]
+            item.name = _text(name, _("objective's name"), required=True)[:200]
         if description is not None:
-            item.description = _text(description, "description")
+            item.description = _text(description, _("description"))
     item.save(update_fields=["due_at", "name", "description"])
-    _tell_updated(item, actor, managers, _text(comment, "comment"))
+    _tell_updated(item, actor, managers, _text(comment, _("comment")))
     return item
 
 
@@ -452,12 +469,15 @@ def set_objective_status(item: PlanItem, actor, status: ObjectiveStatus) -> Plan
     item = _lock_item(item)
     managers = _check_party(item.plan, actor)
     if item.kind != PlanItem.Kind.OBJECTIVE:
-        raise PlanError("Only objectives have a status.")
+        raise PlanError(_("Only objectives have a status."))
     _check_changeable(item)
     if item.plan.status != Plan.Status.APPROVED or item.approval != PlanItem.Approval.APPROVED:
-        raise PlanError("Work on an objective starts once it is approved.")
+        raise PlanError(_("Work on an objective starts once it is approved."))
     if status.scale_id != item.plan.objective_scale_id:
-        raise PlanError(f"{status.name} is not a status of this plan's objective scale.")
+        raise PlanError(
+            _("%(status)s is not a status of this plan's objective scale.")
+            % {"status": status.name}
+        )
     item.objective_status = status
     item.save(update_fields=["objective_status"])
     if status.achieved:
@@ -474,7 +494,7 @@ def complete_item(item: PlanItem, actor) -> PlanItem:
     managers = _check_party(item.plan, actor)
     _check_changeable(item)
     if item.plan.status != Plan.Status.APPROVED or item.approval != PlanItem.Approval.APPROVED:
-        raise PlanError(f"{item.title} is not approved yet.")
+        raise PlanError(_("%(title)s is not approved yet.") % {"title": item.title})
     _complete_items([item], actor, {item.plan.learner_id: managers})
     return item
 
@@ -554,7 +574,7 @@ def status_audience(scale: ObjectiveScale):
 def save_objective_status(status: ObjectiveStatus, actor=None) -> ObjectiveStatus:
     """Creates or changes a status value and tells whom it affects (status_audience)."""
     if not (status.name or "").strip():
-        raise PlanError("A status needs a name.")
+        raise PlanError(_("A status needs a name."))
     previous = None
     if status.pk:
         previous = (

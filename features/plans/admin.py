@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext as _
 
 from features.plans import actions
 from features.plans.models import (
@@ -57,7 +58,7 @@ class ObjectiveStatusAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for status in queryset.select_related("scale"):
             actions.delete_objective_status(status, request.user)
-        self.message_user(request, "The people concerned have been told.", messages.INFO)
+        self.message_user(request, _("The people concerned have been told."), messages.INFO)
 
 
 @admin.register(Competency)

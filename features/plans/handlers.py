@@ -4,6 +4,8 @@ Each handler runs in the acting transaction (alerts.actions.act_on_task) and cal
 a refusal (the plan was withdrawn, deleted or already answered) is shown to the manager.
 """
 
+from django.utils.translation import gettext as _
+
 from alerts.handlers import TaskRefused, task_action
 from features.plans import actions
 from features.plans.models import Plan, PlanItem
@@ -13,14 +15,14 @@ def _plan(event) -> Plan:
     try:
         return Plan.objects.get(pk=event.data["plan_id"])
     except Plan.DoesNotExist:
-        raise TaskRefused("This plan no longer exists.") from None
+        raise TaskRefused(_("This plan no longer exists.")) from None
 
 
 def _item(event) -> PlanItem:
     try:
         return PlanItem.objects.get(pk=event.data["item_id"])
     except PlanItem.DoesNotExist:
-        raise TaskRefused("This item is no longer in the plan.") from None
+        raise TaskRefused(_("This item is no longer in the plan.")) from None
 
 
 def _run(action, target, actor, comment):

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from features.courses.models import Course
 
@@ -26,14 +27,16 @@ class ObjectiveScale(models.Model):
 class ObjectiveStatus(models.Model):
     scale = models.ForeignKey(ObjectiveScale, on_delete=models.CASCADE, related_name="statuses")
     name = models.CharField(max_length=100)
-    position = models.PositiveIntegerField(default=0, help_text="Values are listed in this order.")
+    position = models.PositiveIntegerField(
+        default=0, help_text=gettext_lazy("Values are listed in this order.")
+    )
     achieved = models.BooleanField(
-        default=False, help_text="An objective given this status is complete."
+        default=False, help_text=gettext_lazy("An objective given this status is complete.")
     )
 
     class Meta:
         ordering = ["scale", "position", "id"]
-        verbose_name_plural = "objective statuses"
+        verbose_name_plural = gettext_lazy("objective statuses")
         constraints = [
             models.UniqueConstraint(fields=["scale", "name"], name="objective_status_name_once")
         ]
@@ -48,7 +51,7 @@ class Competency(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "competencies"
+        verbose_name_plural = gettext_lazy("competencies")
 
     def __str__(self) -> str:
         return self.name
@@ -56,11 +59,11 @@ class Competency(models.Model):
 
 class Plan(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PENDING = "pending", "Awaiting approval"
-        APPROVED = "approved", "Approved"
-        DECLINED = "declined", "Declined"
-        COMPLETED = "completed", "Completed"
+        DRAFT = "draft", gettext_lazy("Draft")
+        PENDING = "pending", gettext_lazy("Awaiting approval")
+        APPROVED = "approved", gettext_lazy("Approved")
+        DECLINED = "declined", gettext_lazy("Declined")
+        COMPLETED = "completed", gettext_lazy("Completed")
 
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learning_plans"
@@ -74,7 +77,7 @@ class Plan(models.Model):
         # A scale in use cannot be deleted: its plans' objectives would lose their statuses.
         on_delete=models.PROTECT,
         related_name="plans",
-        help_text="The statuses this plan's objectives can take.",
+        help_text=gettext_lazy("The statuses this plan's objectives can take."),
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(default=timezone.now)
@@ -96,15 +99,15 @@ class PlanItem(models.Model):
     """A course, competency or objective in a plan, with its own approval and completion."""
 
     class Kind(models.TextChoices):
-        COURSE = "course", "Course"
-        COMPETENCY = "competency", "Competency"
-        OBJECTIVE = "objective", "Objective"
+        COURSE = "course", gettext_lazy("Course")
+        COMPETENCY = "competency", gettext_lazy("Competency")
+        OBJECTIVE = "objective", gettext_lazy("Objective")
 
     class Approval(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PENDING = "pending", "Awaiting approval"
-        APPROVED = "approved", "Approved"
-        DECLINED = "declined", "Declined"
+        DRAFT = "draft", gettext_lazy("Draft")
+        PENDING = "pending", gettext_lazy("Awaiting approval")
+        APPROVED = "approved", gettext_lazy("Approved")
+        DECLINED = "declined", gettext_lazy("Declined")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -114,7 +117,9 @@ class PlanItem(models.Model):
     competency = models.ForeignKey(
         Competency, null=True, blank=True, on_delete=models.CASCADE, related_name="plan_items"
     )
-    name = models.CharField(max_length=200, blank=True, help_text="The objective's name.")
+    name = models.CharField(
+        max_length=200, blank=True, help_text=gettext_lazy("The objective's name.")
+    )
     description = models.TextField(blank=True)
     objective_status = models.ForeignKey(
         ObjectiveStatus, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from features.job_assignments.models import team_of
@@ -45,7 +46,7 @@ def new_plan(request):
         except actions.PlanError as failure:
             error = str(failure)
         else:
-            messages.success(request, "Your plan is created. Add what you want to learn.")
+            messages.success(request, _("Your plan is created. Add what you want to learn."))
             return redirect(plan.get_absolute_url())
     status = 400 if request.method == "POST" else 200
     return render(request, "plans/new.html", {"form": form, "error": error}, status=status)
@@ -130,7 +131,7 @@ def edit_plan(request, plan_id: int):
             description=data["description"],
             comment=data["comment"],
         ),
-        "The plan is updated.",
+        _("The plan is updated."),
     )
 
 
@@ -143,7 +144,7 @@ def request_approval(request, plan_id: int):
         request,
         plan,
         lambda: actions.request_plan_approval(plan, request.user, comment),
-        "Your manager has been asked to approve the plan.",
+        _("Your manager has been asked to approve the plan."),
     )
 
 
@@ -158,7 +159,7 @@ def comment(request, plan_id: int):
         request,
         plan,
         lambda: actions.comment_on_plan(plan, request.user, form.cleaned_data["comment"]),
-        "Your comment is added.",
+        _("Your comment is added."),
     )
 
 
@@ -167,7 +168,7 @@ def comment(request, plan_id: int):
 def complete_plan(request, plan_id: int):
     plan = _plan_or_404(request.user, plan_id)
     return _act(
-        request, plan, lambda: actions.complete_plan(plan, request.user), "The plan is complete."
+        request, plan, lambda: actions.complete_plan(plan, request.user), _("The plan is complete.")
     )
 
 
@@ -179,7 +180,7 @@ def delete_plan(request, plan_id: int):
         actions.delete_plan(plan, request.user)
     except actions.PlanError as error:
         return _detail(request, plan, error=str(error), status=400)
-    messages.success(request, f"The plan {plan.name} is deleted.")
+    messages.success(request, _("The plan %(plan)s is deleted.") % {"plan": plan.name})
     return redirect("plans:list")
 
 
@@ -204,7 +205,7 @@ def add_item(request, plan_id: int):
             description=data["description"],
             comment=data["comment"],
         ),
-        "Added to the plan.",
+        _("Added to the plan."),
     )
 
 
@@ -214,25 +215,25 @@ def _form_errors(form) -> str:
 
 def _request_item(item, user, post) -> str:
     actions.request_item_approval(item, user, post.get("comment", ""))
-    return "Your manager has been asked to approve it."
+    return _("Your manager has been asked to approve it.")
 
 
 def _complete_item(item, user, post) -> str:
     actions.complete_item(item, user)
-    return "Marked complete."
+    return _("Marked complete.")
 
 
 def _remove_item(item, user, post) -> str:
     actions.remove_item(item, user)
-    return "Removed from the plan."
+    return _("Removed from the plan.")
 
 
 def _set_status(item, user, post) -> str:
     status = ObjectiveStatus.objects.filter(pk=post.get("status") or 0).first()
     if status is None:
-        raise actions.PlanError("Choose a status.")
+        raise actions.PlanError(_("Choose a status."))
     actions.set_objective_status(item, user, status)
-    return f"Status set to {status.name}."
+    return _("Status set to %(status)s.") % {"status": status.name}
 
 
 def _edit_item(item, user, post) -> str:

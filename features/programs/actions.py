@@ -13,6 +13,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 import notifications
 from features.courses.models import Course, Enrolment
@@ -93,13 +95,15 @@ def assign_users(
     now = now or timezone.now()
     ids = sorted({getattr(u, "pk", u) for u in user_ids})
     if source not in Source.values:
-        raise ProgramError(f"Unknown assignment source {source!r}.")
+        raise ProgramError(_("Unknown assignment source %(source)s.") % {"source": repr(source)})
     if source != Source.INDIVIDUAL and source_id is None:
-        raise ProgramError("Say which manager or audience the assignment comes from.")
+        raise ProgramError(_("Say which manager or audience the assignment comes from."))
     users = get_user_model().objects.filter(is_active=True).in_bulk(ids)
     unknown = [i for i in ids if i not in users]
     if unknown:
-        raise ProgramError(f"No active user with id {', '.join(map(str, unknown))}.")
+        raise ProgramError(
+            _("No active user with id %(unknown)s.") % {"unknown": ", ".join(map(str, unknown))}
+        )
     # One assignment run per program at a time, so a learner cannot be assigned twice at once.
     program = Program.objects.select_for_update().get(pk=program.pk)
     existing = {
@@ -175,7 +179,7 @@ def assign_team(program: Program, manager, *, due_at=None, actor=None, now=None)
     """Assigns everyone the manager manages now (directly or as temporary manager)."""
     team = team_of(manager.pk)
     if not team:
-        raise ProgramError(f"{manager.display_name} manages nobody.")
+        raise ProgramError(_("%(manager)s manages nobody.") % {"manager": manager.display_name})
     return assign_users(
         program,
         team,
@@ -193,7 +197,7 @@ def assign_audience(program: Program, audience, *, due_at=None, actor=None, now=
 
     members = members_of(audience)
     if not members:
-        raise ProgramError(f"The audience {audience} has no members.")
+        raise ProgramError(_("The audience %(audience)s has no members.") % {"audience": audience})
     return assign_users(
         program,
         members,
@@ -313,9 +317,9 @@ def set_due_date(assignment: Assignment, due_at, *, actor=None, now=None) -> Ass
     now = now or timezone.now()
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
     if assignment.status != Assignment.Status.ACTIVE:
-        raise ProgramError("Only an active assignment's due date can change.")
+        raise ProgramError(_("Only an active assignment's due date can change."))
     if due_at is not None and due_at <= now:
-        raise ProgramError("The due date must be in the future.")
+        raise ProgramError(_("The due date must be in the future."))
     _move_due_date(assignment, due_at)
     return assignment
 
@@ -339,15 +343,17 @@ def resolve_exception(
         .get(pk=exception.pk)
     )
     if exception.resolved_at is not None:
-        raise ProgramError("This exception is already resolved.")
+        raise ProgramError(_("This exception is already resolved."))
     if resolution not in AssignmentException.Resolution.values:
-        raise ProgramError(f"Unknown resolution {resolution!r}.")
+        raise ProgramError(
+            _("Unknown resolution %(resolution)s.") % {"resolution": repr(resolution)}
+        )
     if resolution == AssignmentException.Resolution.SET_DUE and (due_at is None or due_at <= now):
-        raise ProgramError("Choose a due date in the future.")
+        raise ProgramError(_("Choose a due date in the future."))
     assignment = exception.assignment
     if exception.kind == AssignmentException.Kind.PAST_DUE:
         if assignment.status != Assignment.Status.EXCEPTION:
-            raise ProgramError("The assignment is no longer waiting on this exception.")
+            raise ProgramError(_("The assignment is no longer waiting on this exception."))
         if resolution == AssignmentException.Resolution.DISMISS:
             assignment.status = Assignment.Status.REMOVED
             assignment.removed_at = now
@@ -361,12 +367,12 @@ def resolve_exception(
             _start(assignment.program, [assignment], actor=actor, now=now)
     elif resolution != AssignmentException.Resolution.DISMISS:
         if assignment.status != Assignment.Status.ACTIVE:
-            raise ProgramError("Resolve the learner's other exception first.")
+            raise ProgramError(_("Resolve the learner's other exception first."))
         new_due = due_at if resolution == AssignmentException.Resolution.SET_DUE else None
         if resolution == AssignmentException.Resolution.ASSIGN:
             new_due = exception.requested_due_at
             if new_due is not None and new_due <= now:
-                raise ProgramError("The requested due date has passed; set a new one.")
+                raise ProgramError(_("The requested due date has passed; set a new one."))
         _move_due_date(assignment, new_due)
     exception.resolved_at = now
     exception.resolved_by = actor
@@ -387,7 +393,7 @@ def complete_course(user, course: Course, *, now=None) -> list[Assignment]:
     assignments completed by it. Raises ProgramError for an inactive user.
     """
     if not user.is_active:
-        raise ProgramError(f"{user.display_name} is not an active user.")
+        raise ProgramError(_("%(user)s is not an active user.") % {"user": user.display_name})
     return complete_course_for_users([user.pk], course, now=now)
 
 
@@ -577,32 +583,51 @@ def request_extension(
     )
     program = assignment.program
     if assignment.user_id != user.pk:
-        raise ProgramError(f"You can only ask for an extension of your own {program.noun}.")
+        raise ProgramError(
+            _("You can only ask for an extension of your own certification.")
+            if program.kind == Program.Kind.CERTIFICATION
+            else _("You can only ask for an extension of your own program.")
+        )
     if assignment.status != Assignment.Status.ACTIVE or assignment.completed_at is not None:
-        raise ProgramError(f"This {program.noun} is not in progress, so it cannot be extended.")
+        raise ProgramError(
+            _("This certification is not in progress, so it cannot be extended.")
+            if program.kind == Program.Kind.CERTIFICATION
+            else _("This program is not in progress, so it cannot be extended.")
+        )
     if not program.allow_extension_requests:
-        raise ProgramError(f"This {program.noun} does not allow extension requests.")
+        raise ProgramError(
+            _("This certification does not allow extension requests.")
+            if program.kind == Program.Kind.CERTIFICATION
+            else _("This program does not allow extension requests.")
+        )
     if assignment.due_at is None:
-        raise ProgramError(f"This {program.noun} has no due date to extend.")
+        raise ProgramError(
+            _("This certification has no due date to extend.")
+            if program.kind == Program.Kind.CERTIFICATION
+            else _("This program has no due date to extend.")
+        )
     if not isinstance(requested_date, datetime.date):
-        raise ProgramError("Enter the date you need, e.g. 2030-12-31.")
+        raise ProgramError(_("Enter the date you need, e.g. 2030-12-31."))
     reason = (reason or "").strip()
     if len(reason) > REASON_MAX:
-        raise ProgramError(f"Keep the reason under {REASON_MAX} characters.")
+        raise ProgramError(_("Keep the reason under %(max)s characters.") % {"max": REASON_MAX})
     tz = _local(assignment.user)
     due_local = assignment.due_at.astimezone(tz)
     if requested_date <= now.astimezone(tz).date():
-        raise ProgramError("That date has already passed; choose a date in the future.")
+        raise ProgramError(_("That date has already passed; choose a date in the future."))
     if requested_date <= due_local.date():
         raise ProgramError(
-            f"Choose a date after the current due date ({due_local:%d %B %Y}); an extension "
-            "moves the due date later."
+            _(
+                "Choose a date after the current due date (%(due_local)s); an extension moves "
+                "the due date later."
+            )
+            % {"due_local": date_format(due_local, "j F Y")}
         )
     if assignment.extension_requests.filter(status=ExtensionRequest.Status.PENDING).exists():
-        raise ProgramError("You have already asked for an extension; wait for the answer.")
+        raise ProgramError(_("You have already asked for an extension; wait for the answer."))
     managers = sorted(managers_of([assignment.user_id], now=now)[assignment.user_id])
     if not managers:
-        raise ProgramError("You have no manager to ask; please contact your administrator.")
+        raise ProgramError(_("You have no manager to ask; please contact your administrator."))
     requested_due_at = datetime.datetime.combine(requested_date, due_local.timetz())
     extension = ExtensionRequest.objects.create(
         assignment=assignment,
@@ -637,13 +662,20 @@ def _pending(extension_id: int, actor) -> ExtensionRequest:
         .get(pk=extension_id)
     )
     if extension.status != ExtensionRequest.Status.PENDING:
-        raise ProgramError(f"This request was already {extension.get_status_display().lower()}.")
+        raise ProgramError(
+            _("This request was already %(status)s.")
+            % {"status": extension.get_status_display().lower()}
+        )
     assignment = extension.assignment
     if assignment.status != Assignment.Status.ACTIVE:
-        raise ProgramError(f"The learner is no longer assigned to this {assignment.program.noun}.")
+        raise ProgramError(
+            _("The learner is no longer assigned to this certification.")
+            if assignment.program.kind == Program.Kind.CERTIFICATION
+            else _("The learner is no longer assigned to this program.")
+        )
     managers = managers_of([assignment.user_id])[assignment.user_id]
     if actor.pk not in managers and not actor.is_superuser:
-        raise ProgramError("Only the learner's manager can answer this request.")
+        raise ProgramError(_("Only the learner's manager can answer this request."))
     return extension
 
 

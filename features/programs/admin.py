@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from features.audiences.models import Audience
 from features.programs import actions
@@ -55,14 +57,18 @@ class MessageSettingForm(forms.ModelForm):
         data = super().clean()
         message = data.get("message")
         if data.get("offset_days") is not None and message not in MessageSetting.WITH_OFFSET:
-            self.add_error("offset_days", "This message is sent when it happens; leave it empty.")
+            self.add_error(
+                "offset_days", _("This message is sent when it happens; leave it empty.")
+            )
         if message in MessageSetting.WITHOUT_MANAGER:
             if data.get("notify_manager"):
-                self.add_error("notify_manager", "This message goes to site admins, not learners.")
+                self.add_error(
+                    "notify_manager", _("This message goes to site admins, not learners.")
+                )
             if data.get("manager_text"):
-                self.add_error("manager_text", "This message goes to site admins, not learners.")
+                self.add_error("manager_text", _("This message goes to site admins, not learners."))
         if "\n" in (data.get("subject") or "").strip():
-            self.add_error("subject", "A subject is one line.")
+            self.add_error("subject", _("A subject is one line."))
         return data
 
 
@@ -83,15 +89,17 @@ class MessageSettingFormSet(forms.BaseInlineFormSet):
             if kept[message] > 1 and message not in MessageSetting.WITH_OFFSET:
                 form.add_error(
                     "message",
-                    "This message is sent when it happens: it has one row. Only the messages "
-                    "sent some days before or after a date may have several.",
+                    _(
+                        "This message is sent when it happens: it has one row. Only the messages "
+                        "sent some days before or after a date may have several."
+                    ),
                 )
                 continue
             if (
                 program.kind != Program.Kind.CERTIFICATION
                 and message in MessageSetting.CERTIFICATION_ONLY
             ):
-                form.add_error("message", "Only certifications send re-certification messages.")
+                form.add_error("message", _("Only certifications send re-certification messages."))
                 continue
             # The texts are rendered with the message type's placeholders: refuse any that
             # would fail at send time, naming what is wrong.
@@ -104,9 +112,11 @@ class MessageSettingFormSet(forms.BaseInlineFormSet):
         for message in deleted:
             if not kept.get(message):
                 raise forms.ValidationError(
-                    f"Keep one row of “{MessageSetting.Message(message).label}”: untick "
-                    "“Enabled” to stop that message (a program without the row would send "
-                    "the default)."
+                    _(
+                        "Keep one row of “%(label)s”: untick “Enabled” to stop that message (a "
+                        "program without the row would send the default)."
+                    )
+                    % {"label": MessageSetting.Message(message).label}
                 )
 
 
@@ -123,16 +133,16 @@ class MessageSettingInline(admin.StackedInline):
         "manager_text",
         "placeholders",
     ]
-    verbose_name = "message"
-    verbose_name_plural = (
+    verbose_name = gettext_lazy("message")
+    verbose_name_plural = gettext_lazy(
         "Messages (empty subject and text use the message type's, in each learner's language; "
         "an offset change never resends what was sent)"
     )
 
-    @admin.display(description="Placeholders")
+    @admin.display(description=gettext_lazy("Placeholders"))
     def placeholders(self, obj):
         if not obj or not obj.pk:
-            return "Save once to see the placeholders of this message."
+            return _("Save once to see the placeholders of this message.")
         message_type = catalogue.get(obj.program.key(obj.message))
         return format_html_join(
             ", ",
@@ -145,30 +155,32 @@ class AssignForm(forms.Form):
     learners = forms.ModelMultipleChoiceField(
         queryset=get_user_model().objects.filter(is_active=True),
         required=False,
-        help_text="Assign these people individually.",
+        help_text=gettext_lazy("Assign these people individually."),
     )
     team_of = forms.ModelChoiceField(
         queryset=get_user_model().objects.filter(is_active=True),
         required=False,
-        label="Team of",
-        help_text="Assign everyone this manager manages now.",
+        label=gettext_lazy("Team of"),
+        help_text=gettext_lazy("Assign everyone this manager manages now."),
     )
     audience = forms.ModelChoiceField(
         queryset=Audience.objects.all(),
         required=False,
-        help_text="Assign every member of this audience now.",
+        help_text=gettext_lazy("Assign every member of this audience now."),
     )
     due_date = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Due at the end of this day (site time); empty for no due date. A date "
-        "already past makes exceptions for site admins to resolve.",
+        help_text=gettext_lazy(
+            "Due at the end of this day (site time); empty for no due date. A date "
+            "already past makes exceptions for site admins to resolve."
+        ),
     )
 
     def clean(self):
         data = super().clean()
         if not data.get("learners") and not data.get("team_of") and not data.get("audience"):
-            raise forms.ValidationError("Choose learners, a manager's team or an audience.")
+            raise forms.ValidationError(_("Choose learners, a manager's team or an audience."))
         return data
 
     def due_at(self):
@@ -190,7 +202,9 @@ class ProgramAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         ensure_message_settings(form.instance)
 
-    @admin.action(description="Assign learners (individually, a manager's team or an audience)")
+    @admin.action(
+        description=gettext_lazy("Assign learners (individually, a manager's team or an audience)")
+    )
     def assign(self, request, queryset):
         form = AssignForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
@@ -225,13 +239,18 @@ class ProgramAdmin(admin.ModelAdmin):
                             )
                         )
                 except actions.ProgramError as error:
-                    self.message_user(request, f"{program}: {error}", messages.ERROR)
+                    self.message_user(
+                        request,
+                        _("%(program)s: %(error)s") % {"program": program, "error": error},
+                        messages.ERROR,
+                    )
                     continue
                 assigned = sum(len(r.assigned) for r in results)
                 raised = sum(len(r.exceptions) for r in results)
                 self.message_user(
                     request,
-                    f"{program}: {assigned} assigned, {raised} exception(s) raised.",
+                    _("%(program)s: %(assigned)s assigned, %(raised)s exception(s) raised.")
+                    % {"program": program, "assigned": assigned, "raised": raised},
                     messages.WARNING if raised else messages.SUCCESS,
                 )
             return None
@@ -240,7 +259,7 @@ class ProgramAdmin(admin.ModelAdmin):
             "admin/programs/assign.html",
             {
                 **self.admin_site.each_context(request),
-                "title": "Assign learners",
+                "title": _("Assign learners"),
                 "programs": queryset,
                 "form": form,
                 "opts": self.model._meta,
@@ -280,7 +299,7 @@ class AssignmentAdmin(admin.ModelAdmin):
             except actions.ProgramError as error:
                 self.message_user(request, str(error), messages.ERROR)
 
-    @admin.action(description="Remove from the program (tells the learner)")
+    @admin.action(description=gettext_lazy("Remove from the program (tells the learner)"))
     def unassign(self, request, queryset):
         by_program = defaultdict(list)
         for assignment in queryset.select_related("program"):
@@ -289,7 +308,11 @@ class AssignmentAdmin(admin.ModelAdmin):
             actions.unassign_users(program, user_ids, actor=request.user)
             for program, user_ids in by_program.items()
         )
-        self.message_user(request, f"{removed} assignment(s) removed.", messages.SUCCESS)
+        self.message_user(
+            request,
+            _("%(removed)s assignment(s) removed.") % {"removed": removed},
+            messages.SUCCESS,
+        )
 
 
 class OpenFilter(admin.SimpleListFilter):
@@ -336,15 +359,27 @@ class AssignmentExceptionAdmin(admin.ModelAdmin):
             try:
                 actions.resolve_exception(exception, resolution, actor=request.user)
             except actions.ProgramError as error:
-                self.message_user(request, f"{exception}: {error}", messages.ERROR)
+                self.message_user(
+                    request,
+                    _("%(exception)s: %(error)s") % {"exception": exception, "error": error},
+                    messages.ERROR,
+                )
             else:
-                self.message_user(request, f"{exception}: resolved.", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    _("%(exception)s: resolved.") % {"exception": exception},
+                    messages.SUCCESS,
+                )
 
-    @admin.action(description="Assign anyway (past due: start overdue; duplicate: new due date)")
+    @admin.action(
+        description=gettext_lazy("Assign anyway (past due: start overdue; duplicate: new due date)")
+    )
     def assign_anyway(self, request, queryset):
         self._resolve(request, queryset, AssignmentException.Resolution.ASSIGN)
 
-    @admin.action(description="Dismiss (past due: do not assign; duplicate: keep as it is)")
+    @admin.action(
+        description=gettext_lazy("Dismiss (past due: do not assign; duplicate: keep as it is)")
+    )
     def dismiss(self, request, queryset):
         self._resolve(request, queryset, AssignmentException.Resolution.DISMISS)
 

@@ -1,5 +1,7 @@
 """Accept and decline on the extension request task (the Tasks block and the API)."""
 
+from django.utils.translation import gettext as _
+
 from alerts.handlers import TaskRefused, task_action
 from features.programs import actions
 from features.programs.models import ExtensionRequest
@@ -8,7 +10,7 @@ from features.programs.models import ExtensionRequest
 def extension_of(event) -> ExtensionRequest:
     extension = ExtensionRequest.objects.filter(pk=(event.data or {}).get("request_id")).first()
     if extension is None:
-        raise TaskRefused("This extension request no longer exists.")
+        raise TaskRefused(_("This extension request no longer exists."))
     return extension
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from features.courses.models import Course
 
@@ -19,8 +20,8 @@ class Program(models.Model):
     `certification` with a re-certification cycle (features.certifications)."""
 
     class Kind(models.TextChoices):
-        PROGRAM = "program", "Program"
-        CERTIFICATION = "certification", "Certification"
+        PROGRAM = "program", gettext_lazy("Program")
+        CERTIFICATION = "certification", gettext_lazy("Certification")
 
     name = models.CharField(max_length=255)
     summary = models.TextField(blank=True)
@@ -28,10 +29,13 @@ class Program(models.Model):
         max_length=15,
         choices=Kind.choices,
         default=Kind.PROGRAM,
-        help_text="A certification's messages are the certification ones (certifications.*).",
+        help_text=gettext_lazy(
+            "A certification's messages are the certification ones (certifications.*)."
+        ),
     )
     allow_extension_requests = models.BooleanField(
-        default=True, help_text="Whether learners may ask their manager to move their due date."
+        default=True,
+        help_text=gettext_lazy("Whether learners may ask their manager to move their due date."),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -59,8 +63,8 @@ class CourseSet(models.Model):
     """A group of courses within a program; complete when all (or any one) of them are."""
 
     class Completion(models.TextChoices):
-        ALL = "all", "All courses"
-        ANY = "any", "Any one course"
+        ALL = "all", gettext_lazy("All courses")
+        ANY = "any", gettext_lazy("Any one course")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="course_sets")
     name = models.CharField(max_length=255)
@@ -69,14 +73,16 @@ class CourseSet(models.Model):
         max_length=3,
         choices=Completion.choices,
         default=Completion.ALL,
-        help_text="What a learner must complete for the course set to be complete.",
+        help_text=gettext_lazy("What a learner must complete for the course set to be complete."),
     )
     courses = models.ManyToManyField(Course, related_name="program_course_sets")
     time_allowance_days = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="Days after the assignment by which the course set is due; empty: it is due "
-        "with the program.",
+        help_text=gettext_lazy(
+            "Days after the assignment by which the course set is due; empty: it is due "
+            "with the program."
+        ),
     )
 
     class Meta:
@@ -89,9 +95,9 @@ class CourseSet(models.Model):
 class Source(models.TextChoices):
     """How a learner came to be assigned."""
 
-    INDIVIDUAL = "individual", "Individually"
-    MANAGER_TEAM = "manager_team", "Manager's team"
-    AUDIENCE = "audience", "Audience"
+    INDIVIDUAL = "individual", gettext_lazy("Individually")
+    MANAGER_TEAM = "manager_team", gettext_lazy("Manager's team")
+    AUDIENCE = "audience", gettext_lazy("Audience")
 
 
 class AssignmentQuerySet(models.QuerySet):
@@ -114,9 +120,9 @@ class Assignment(models.Model):
     """
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        EXCEPTION = "exception", "Waiting on an exception"
-        REMOVED = "removed", "Removed"
+        ACTIVE = "active", gettext_lazy("Active")
+        EXCEPTION = "exception", gettext_lazy("Waiting on an exception")
+        REMOVED = "removed", gettext_lazy("Removed")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="assignments")
     user = models.ForeignKey(
@@ -127,18 +133,24 @@ class Assignment(models.Model):
     source_id = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="The manager (manager's team) or audience the assignment came from.",
+        help_text=gettext_lazy(
+            "The manager (manager's team) or audience the assignment came from."
+        ),
     )
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     assigned_at = models.DateTimeField(default=timezone.now)
-    due_at = models.DateTimeField(null=True, blank=True, help_text="When the program is due.")
+    due_at = models.DateTimeField(
+        null=True, blank=True, help_text=gettext_lazy("When the program is due.")
+    )
     cycle_started_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="Course completions before this time do not count (set when a certification's "
-        "progress is reset); empty: every completion counts.",
+        help_text=gettext_lazy(
+            "Course completions before this time do not count (set when a certification's "
+            "progress is reset); empty: every completion counts."
+        ),
     )
     completed_at = models.DateTimeField(null=True, blank=True)
     removed_at = models.DateTimeField(null=True, blank=True)
@@ -242,22 +254,25 @@ class MessageSetting(models.Model):
     """
 
     class Message(models.TextChoices):
-        ENROLMENT = "enrolment", "Enrolment"
-        EXCEPTION_REPORT = "exception_report", "Exception report (to site admins)"
-        UNENROLMENT = "unenrolment", "Unenrolment"
-        DUE = "due", "Due (days before the due date)"
-        OVERDUE = "overdue", "Overdue (days after the due date)"
-        COMPLETED = "completed", "Completed"
-        COURSESET_DUE = "courseset_due", "Course set due (days before)"
-        COURSESET_OVERDUE = "courseset_overdue", "Course set overdue (days after)"
-        COURSESET_COMPLETED = "courseset_completed", "Course set completed"
-        LEARNER_FOLLOWUP = "learner_followup", "Learner follow-up (days after completion)"
-        RECERT_WINDOW_OPEN = "recert_window_open", "Re-certification window open"
+        ENROLMENT = "enrolment", gettext_lazy("Enrolment")
+        EXCEPTION_REPORT = "exception_report", gettext_lazy("Exception report (to site admins)")
+        UNENROLMENT = "unenrolment", gettext_lazy("Unenrolment")
+        DUE = "due", gettext_lazy("Due (days before the due date)")
+        OVERDUE = "overdue", gettext_lazy("Overdue (days after the due date)")
+        COMPLETED = "completed", gettext_lazy("Completed")
+        COURSESET_DUE = "courseset_due", gettext_lazy("Course set due (days before)")
+        COURSESET_OVERDUE = "courseset_overdue", gettext_lazy("Course set overdue (days after)")
+        COURSESET_COMPLETED = "courseset_completed", gettext_lazy("Course set completed")
+        LEARNER_FOLLOWUP = (
+            "learner_followup",
+            gettext_lazy("Learner follow-up (days after completion)"),
+        )
+        RECERT_WINDOW_OPEN = "recert_window_open", gettext_lazy("Re-certification window open")
         RECERT_WINDOW_DUE_CLOSE = (
             "recert_window_due_close",
-            "Re-certification window due to close (days before)",
+            gettext_lazy("Re-certification window due to close (days before)"),
         )
-        RECERT_FAILED = "recert_failed", "Failure to re-certify"
+        RECERT_FAILED = "recert_failed", gettext_lazy("Failure to re-certify")
 
     DEFAULTS = {
         Message.ENROLMENT: MessageDefault(True, None),
@@ -283,31 +298,41 @@ class MessageSetting(models.Model):
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="message_settings")
     message = models.CharField(max_length=30, choices=Message.choices)
-    enabled = models.BooleanField(default=True, help_text="Whether this message is sent.")
+    enabled = models.BooleanField(
+        default=True, help_text=gettext_lazy("Whether this message is sent.")
+    )
     offset_days = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="For due, overdue, follow-up and window-closing messages: how many days "
-        "before (due, closing) or after (overdue, follow-up) the date it is sent. Changing it "
-        "never sends a message again to a learner who already had it.",
+        help_text=gettext_lazy(
+            "For due, overdue, follow-up and window-closing messages: how many days "
+            "before (due, closing) or after (overdue, follow-up) the date it is sent. Changing it "
+            "never sends a message again to a learner who already had it."
+        ),
     )
     notify_manager = models.BooleanField(
-        default=False, help_text="Also send a copy to the learner's managers."
+        default=False, help_text=gettext_lazy("Also send a copy to the learner's managers.")
     )
     subject = models.CharField(
         max_length=300,
         blank=True,
-        help_text="This program's own subject, with the message's placeholders as "
-        "{{ name }}; empty for the message type's subject (in each learner's language).",
+        help_text=gettext_lazy(
+            "This program's own subject, with the message's placeholders as "
+            "{{ name }}; empty for the message type's subject (in each learner's language)."
+        ),
     )
     body = models.TextField(
         blank=True,
-        help_text="This program's own text, with placeholders; empty for the message type's.",
+        help_text=gettext_lazy(
+            "This program's own text, with placeholders; empty for the message type's."
+        ),
     )
     manager_text = models.TextField(
         blank=True,
-        help_text="Put before the message in the copy sent to managers, with placeholders "
-        "(e.g. {{ learner }}); empty for the standard line saying why they receive it.",
+        help_text=gettext_lazy(
+            "Put before the message in the copy sent to managers, with placeholders "
+            "(e.g. {{ learner }}); empty for the standard line saying why they receive it."
+        ),
     )
 
     class Meta:
@@ -351,13 +376,16 @@ class SentMessage(models.Model):
     message = models.CharField(max_length=30, choices=MessageSetting.Message.choices)
     setting_id = models.PositiveIntegerField(
         default=0,
-        help_text="The Messages tab row it was sent for (a message may have several); 0 for "
-        "the default of a program with no row for the message.",
+        help_text=gettext_lazy(
+            "The Messages tab row it was sent for (a message may have several); 0 for "
+            "the default of a program with no row for the message."
+        ),
     )
     course_set_id = models.PositiveIntegerField(
-        default=0, help_text="The course set of a course set message; 0 for the program's."
+        default=0,
+        help_text=gettext_lazy("The course set of a course set message; 0 for the program's."),
     )
-    about_at = models.DateTimeField(help_text="The date the message was about.")
+    about_at = models.DateTimeField(help_text=gettext_lazy("The date the message was about."))
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -379,13 +407,13 @@ class AssignmentException(models.Model):
     report: a due date already past, or a learner assigned to the program twice."""
 
     class Kind(models.TextChoices):
-        PAST_DUE = "past_due", "Due date already past"
-        DUPLICATE = "duplicate", "Already assigned"
+        PAST_DUE = "past_due", gettext_lazy("Due date already past")
+        DUPLICATE = "duplicate", gettext_lazy("Already assigned")
 
     class Resolution(models.TextChoices):
-        ASSIGN = "assign", "Assigned anyway"
-        SET_DUE = "set_due", "Assigned with a new due date"
-        DISMISS = "dismiss", "Dismissed"
+        ASSIGN = "assign", gettext_lazy("Assigned anyway")
+        SET_DUE = "set_due", gettext_lazy("Assigned with a new due date")
+        DISMISS = "dismiss", gettext_lazy("Dismissed")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="exceptions")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -393,12 +421,14 @@ class AssignmentException(models.Model):
         Assignment,
         on_delete=models.CASCADE,
         related_name="exceptions",
-        help_text="Past due: the assignment waiting on this exception. Duplicate: the learner's "
-        "existing assignment.",
+        help_text=gettext_lazy(
+            "Past due: the assignment waiting on this exception. Duplicate: the learner's "
+            "existing assignment."
+        ),
     )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     requested_due_at = models.DateTimeField(
-        null=True, blank=True, help_text="The due date the assignment asked for."
+        null=True, blank=True, help_text=gettext_lazy("The due date the assignment asked for.")
     )
     source = models.CharField(max_length=15, choices=Source.choices)
     source_id = models.PositiveIntegerField(null=True, blank=True)
@@ -424,16 +454,20 @@ class ExtensionRequest(models.Model):
     """A learner asks their manager to move their due date; the manager accepts or declines."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        GRANTED = "granted", "Granted"
-        DECLINED = "declined", "Declined"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending", gettext_lazy("Pending")
+        GRANTED = "granted", gettext_lazy("Granted")
+        DECLINED = "declined", pgettext_lazy("extension request status", "Declined")
+        CANCELLED = "cancelled", pgettext_lazy("extension request status", "Cancelled")
 
     assignment = models.ForeignKey(
         Assignment, on_delete=models.CASCADE, related_name="extension_requests"
     )
-    current_due_at = models.DateTimeField(help_text="The due date when the learner asked.")
-    requested_due_at = models.DateTimeField(help_text="The due date the learner asks for.")
+    current_due_at = models.DateTimeField(
+        help_text=gettext_lazy("The due date when the learner asked.")
+    )
+    requested_due_at = models.DateTimeField(
+        help_text=gettext_lazy("The due date the learner asks for.")
+    )
     reason = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
@@ -441,7 +475,9 @@ class ExtensionRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    comment = models.TextField(blank=True, help_text="The manager's comment or reason.")
+    comment = models.TextField(
+        blank=True, help_text=gettext_lazy("The manager's comment or reason.")
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

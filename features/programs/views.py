@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from features.programs import actions, queries
@@ -44,8 +45,8 @@ def request_extension(request, assignment_id: int):
         else:
             messages.success(
                 request,
-                f"Your request for an extension of {assignment.program.name} was sent to your "
-                "manager.",
+                _("Your request for an extension of %(program)s was sent to your manager.")
+                % {"program": assignment.program.name},
             )
             return redirect("programs:my")
     return _page(request, forms={assignment.pk: form}, status=400)

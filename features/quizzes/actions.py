@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import notifications
 from features.courses import completion
@@ -47,14 +48,15 @@ def start_attempt(quiz: Quiz, learner, now=None) -> Attempt:
         .filter(course_id=quiz.course_id, user=learner)
         .exists()
     ):
-        raise QuizError("Only the course's learners can attempt this quiz.")
+        raise QuizError(_("Only the course's learners can attempt this quiz."))
     attempts = list(Attempt.objects.select_for_update().filter(quiz=quiz, learner=learner))
     for attempt in attempts:
         if attempt.state == Attempt.State.IN_PROGRESS and not attempt.is_closed_at(now):
             return attempt
     if quiz.attempts_allowed and len(attempts) >= quiz.attempts_allowed:
         raise QuizError(
-            f"You have used all {quiz.attempts_allowed} attempt(s) allowed at {quiz.name}."
+            _("You have used all %(attempts_allowed)s attempt(s) allowed at %(quiz)s.")
+            % {"attempts_allowed": quiz.attempts_allowed, "quiz": quiz.name}
         )
     # An attempt whose time ran out while nobody looked is closed before a new one starts.
     Attempt.objects.filter(
@@ -73,15 +75,19 @@ def _open_attempt(attempt: Attempt, learner, now) -> Attempt:
     """The attempt, locked, if `learner` may still change it; raises QuizError otherwise."""
     attempt = Attempt.objects.select_for_update().select_related("quiz__course").get(pk=attempt.pk)
     if attempt.learner_id != learner.pk:
-        raise QuizError("This is not your attempt.")
+        raise QuizError(_("This is not your attempt."))
     if attempt.state == Attempt.State.SUBMITTED:
-        raise QuizError("This attempt was submitted already.")
+        raise QuizError(_("This attempt was submitted already."))
     if attempt.state == Attempt.State.ABANDONED or attempt.is_closed_at(now):
         zone = _zone(learner.timezone)
         closes = timezone.localtime(attempt.closes_at, zone).strftime("%d %B %Y, %H:%M %Z")
         raise QuizError(
-            f"The time limit of this attempt has passed (it closed at {closes}), so it can no "
-            "longer be changed or submitted. The answers you saved before then are kept."
+            _(
+                "The time limit of this attempt has passed (it closed at %(closes)s), so it "
+                "can no longer be changed or submitted. The answers you saved before then are "
+                "kept."
+            )
+            % {"closes": closes}
         )
     return attempt
 
@@ -98,7 +104,9 @@ def _save_answers(attempt: Attempt, answers: dict, now) -> None:
         try:
             question = questions[int(raw_id)]
         except (KeyError, TypeError, ValueError):
-            raise QuizError(f"Question {raw_id} is not in this quiz.") from None
+            raise QuizError(
+                _("Question %(raw_id)s is not in this quiz.") % {"raw_id": raw_id}
+            ) from None
         value = "" if value is None else str(value).strip()
         if question.kind == Question.Kind.ESSAY:
             chosen[question.pk] = (None, value)
@@ -107,7 +115,10 @@ def _save_answers(attempt: Attempt, answers: dict, now) -> None:
         else:
             valid = {str(c.pk): c.pk for c in question.choices.all()}
             if value not in valid:
-                raise QuizError(f"Choose one of the answers offered to question {question.text!r}.")
+                raise QuizError(
+                    _("Choose one of the answers offered to question %(text)s.")
+                    % {"text": repr(question.text)}
+                )
             chosen[question.pk] = (valid[value], "")
     existing = {a.question_id: a for a in Answer.objects.filter(attempt=attempt)}
     changed, new = [], []

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class Quiz(models.Model):
@@ -10,29 +11,36 @@ class Quiz(models.Model):
     name = models.CharField(max_length=255)
     description = models.TextField(blank=True)
     time_limit_minutes = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="How long an attempt may take; empty for no limit."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("How long an attempt may take; empty for no limit."),
     )
     grace_minutes = models.PositiveSmallIntegerField(
         default=15,
-        help_text="After the time limit, how long an overdue attempt may still be submitted. "
-        "Learners are warned when their attempt becomes overdue.",
+        help_text=gettext_lazy(
+            "After the time limit, how long an overdue attempt may still be submitted. "
+            "Learners are warned when their attempt becomes overdue."
+        ),
     )
     attempts_allowed = models.PositiveSmallIntegerField(
-        default=1, help_text="How many attempts each learner may make (0: unlimited)."
+        default=1, help_text=gettext_lazy("How many attempts each learner may make (0: unlimited).")
     )
     completion_required = models.BooleanField(
-        default=False, help_text="The course completes only when the learner passes this quiz."
+        default=False,
+        help_text=gettext_lazy("The course completes only when the learner passes this quiz."),
     )
     pass_mark = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        help_text="The lowest score that passes. Empty: submitting an attempt passes.",
+        help_text=gettext_lazy(
+            "The lowest score that passes. Empty: submitting an attempt passes."
+        ),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "quizzes"
+        verbose_name_plural = gettext_lazy("quizzes")
 
     def __str__(self) -> str:
         return self.name
@@ -43,8 +51,8 @@ class Quiz(models.Model):
 
 class Question(models.Model):
     class Kind(models.TextChoices):
-        MULTIPLE_CHOICE = "multiple_choice", "Multiple choice (one answer)"
-        ESSAY = "essay", "Essay (graded by a trainer)"
+        MULTIPLE_CHOICE = "multiple_choice", gettext_lazy("Multiple choice (one answer)")
+        ESSAY = "essay", gettext_lazy("Essay (graded by a trainer)")
 
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
     text = models.TextField()
@@ -76,9 +84,9 @@ class Attempt(models.Model):
     (and grace period) ran out. Answers saved before then are kept."""
 
     class State(models.TextChoices):
-        IN_PROGRESS = "in_progress", "In progress"
-        SUBMITTED = "submitted", "Submitted"
-        ABANDONED = "abandoned", "Time ran out (not submitted)"
+        IN_PROGRESS = "in_progress", gettext_lazy("In progress")
+        SUBMITTED = "submitted", gettext_lazy("Submitted")
+        ABANDONED = "abandoned", gettext_lazy("Time ran out (not submitted)")
 
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
     learner = models.ForeignKey(
@@ -87,14 +95,18 @@ class Attempt(models.Model):
     state = models.CharField(max_length=12, choices=State.choices, default=State.IN_PROGRESS)
     started_at = models.DateTimeField(default=timezone.now)
     deadline_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the time limit is reached (the attempt is overdue)."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("When the time limit is reached (the attempt is overdue)."),
     )
     closes_at = models.DateTimeField(
-        null=True, blank=True, help_text="The last moment it can be submitted (limit + grace)."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("The last moment it can be submitted (limit + grace)."),
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     score = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Marks from multiple-choice questions."
+        null=True, blank=True, help_text=gettext_lazy("Marks from multiple-choice questions.")
     )
     overdue_notified_at = models.DateTimeField(null=True, blank=True)
 

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from features.courses.models import Enrolment
@@ -93,11 +94,11 @@ def attempt_page(request, attempt_id: int):
             if request.POST.get("action") == "submit":
                 actions.submit_attempt(attempt, request.user, answers)
                 messages.success(
-                    request, "Your attempt is submitted. A confirmation is on its way."
+                    request, _("Your attempt is submitted. A confirmation is on its way.")
                 )
             else:
                 actions.save_answers(attempt, request.user, answers)
-                messages.success(request, "Your answers are saved.")
+                messages.success(request, _("Your answers are saved."))
         except actions.QuizError as problem:
             error, status = str(problem), 400
         else:

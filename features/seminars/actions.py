@@ -20,6 +20,8 @@ from django.db.models import Exists, F, IntegerField, OuterRef, Q
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import notifications
 from alerts import actions as inbox
@@ -155,9 +157,9 @@ def _waitlist(booking: Booking, *, sender=None, now=None) -> None:
 
 def _check_open(session: Session, now) -> None:
     if session.is_cancelled:
-        raise SeminarError("This session has been cancelled.")
+        raise SeminarError(_("This session has been cancelled."))
     if session.starts_at <= now:
-        raise SeminarError("This session has already started; it can no longer be booked.")
+        raise SeminarError(_("This session has already started; it can no longer be booked."))
 
 
 def _place(booking: Booking, session: Session, *, managers=(), sender=None, now=None) -> None:
@@ -167,17 +169,18 @@ def _place(booking: Booking, session: Session, *, managers=(), sender=None, now=
     elif session.allow_waitlist:
         _waitlist(booking, sender=sender, now=now)
     else:
-        raise SeminarError("This session is full.")
+        raise SeminarError(_("This session is full."))
 
 
 # Learners -------------------------------------------------------------------------------------
 
 
 ALREADY = {
-    Status.REQUESTED: "You have already asked to book this session; your manager has not "
-    "answered yet.",
-    Status.WAITLISTED: "You are already on the wait-list for this session.",
-    Status.CONFIRMED: "You are already booked on this session.",
+    Status.REQUESTED: gettext_lazy(
+        "You have already asked to book this session; your manager has not answered yet."
+    ),
+    Status.WAITLISTED: gettext_lazy("You are already on the wait-list for this session."),
+    Status.CONFIRMED: gettext_lazy("You are already booked on this session."),
 }
 
 
@@ -197,15 +200,17 @@ def book(session: Session, user, note: str = "") -> Booking:
     if existing is not None:
         raise SeminarError(ALREADY[existing.status])
     if not session.allow_waitlist and _booked_count(session) >= session.capacity:
-        raise SeminarError("This session is full.")
+        raise SeminarError(_("This session is full."))
     managers = managers_of([user.pk])[user.pk]
     approvers = []
     if session.needs_approval:
         approvers = list(get_user_model().objects.filter(pk__in=managers, is_active=True))
     if session.needs_approval and not approvers:
         raise SeminarError(
-            "This session needs your manager's approval, but you have no manager. "
-            "Please ask your administrator to set one."
+            _(
+                "This session needs your manager's approval, but you have no manager. "
+                "Please ask your administrator to set one."
+            )
         )
     previous = (
         Booking.objects.filter(session=session, user=user)
@@ -278,9 +283,12 @@ def cancel_booking(booking: Booking, actor, reason: str = "") -> Booking:
     booking = Booking.objects.select_for_update().select_related("user").get(pk=booking.pk)
     booking.session = session
     if not booking.is_active:
-        raise SeminarError(f"This booking is already {booking.get_status_display().lower()}.")
+        raise SeminarError(
+            _("This booking is already %(status)s.")
+            % {"status": booking.get_status_display().lower()}
+        )
     if session.starts_at <= now:
-        raise SeminarError("This session has already started; the booking can no longer change.")
+        raise SeminarError(_("This session has already started; the booking can no longer change."))
     was_confirmed = booking.status == Status.CONFIRMED
     booking.status = Status.CANCELLED
     booking.ended_at = now
@@ -331,10 +339,13 @@ def _lock_request(booking: Booking) -> tuple[Booking, Session]:
     booking.session = session
     if booking.status != Status.REQUESTED:
         if booking.status == Status.CANCELLED:
-            raise SeminarError(f"{booking.user.display_name} has cancelled this booking request.")
+            raise SeminarError(
+                _("%(user)s has cancelled this booking request.")
+                % {"user": booking.user.display_name}
+            )
         raise SeminarError(
-            f"This booking request is no longer waiting: it is "
-            f"{booking.get_status_display().lower()}."
+            _("This booking request is no longer waiting: it is %(status)s.")
+            % {"status": booking.get_status_display().lower()}
         )
     return booking, session
 
@@ -425,13 +436,13 @@ def fill_from_waitlist(session: Session) -> int:
 def check_session_dates(session: Session, starts_at, ends_at) -> None:
     """Raises SeminarError if the session cannot move to these dates."""
     if session.pk and session.is_cancelled:
-        raise SeminarError("A cancelled session cannot be moved.")
+        raise SeminarError(_("A cancelled session cannot be moved."))
     if starts_at is None or ends_at is None:
-        raise SeminarError("A session needs a start and an end.")
+        raise SeminarError(_("A session needs a start and an end."))
     if ends_at <= starts_at:
-        raise SeminarError("The session must end after it starts.")
+        raise SeminarError(_("The session must end after it starts."))
     if session.pk and starts_at <= timezone.now():
-        raise SeminarError("The new start must be in the future.")
+        raise SeminarError(_("The new start must be in the future."))
 
 
 @transaction.atomic
@@ -496,9 +507,9 @@ def cancel_session(session: Session, actor=None, reason: str = "") -> Session:
     close_approval_tasks(requested, action="cancelled", actor=actor, reason=reason)
     session = _lock(session)
     if session.is_cancelled:
-        raise SeminarError("This session is already cancelled.")
+        raise SeminarError(_("This session is already cancelled."))
     if session.starts_at <= now:
-        raise SeminarError("This session has already started; it can no longer be cancelled.")
+        raise SeminarError(_("This session has already started; it can no longer be cancelled."))
     session.cancelled_at = now
     session.save(update_fields=["cancelled_at"])
     bookings = list(session.bookings.active().select_related("user"))
@@ -543,9 +554,11 @@ def assign_trainer(session: Session, trainer, actor=None) -> SessionTrainer:
     or the session is cancelled."""
     session = _lock(session)
     if session.is_cancelled:
-        raise SeminarError("This session has been cancelled.")
+        raise SeminarError(_("This session has been cancelled."))
     if SessionTrainer.objects.filter(session=session, trainer=trainer).exists():
-        raise SeminarError(f"{trainer.display_name} already teaches this session.")
+        raise SeminarError(
+            _("%(trainer)s already teaches this session.") % {"trainer": trainer.display_name}
+        )
     link = SessionTrainer.objects.create(session=session, trainer=trainer)
     notifications.send(
         "seminars.trainer_confirmation",
@@ -566,9 +579,11 @@ def unassign_trainer(session: Session, trainer, actor=None) -> None:
     """Removes `trainer` from `session`; tells them if the session is still to come.
     Raises SeminarError if they do not teach it."""
     session = _lock(session)
-    deleted, _ = SessionTrainer.objects.filter(session=session, trainer=trainer).delete()
+    deleted, _kinds = SessionTrainer.objects.filter(session=session, trainer=trainer).delete()
     if not deleted:
-        raise SeminarError(f"{trainer.display_name} does not teach this session.")
+        raise SeminarError(
+            _("%(trainer)s does not teach this session.") % {"trainer": trainer.display_name}
+        )
     if session.is_cancelled or session.starts_at <= timezone.now():
         return
     notifications.send(
@@ -598,22 +613,22 @@ def take_attendance(session: Session, actor, marks: dict, now=None) -> int:
     now = now or timezone.now()
     session = _lock(session)
     if not can_take_attendance(actor, session):
-        raise SeminarError("Only the session's trainers can take its attendance.")
+        raise SeminarError(_("Only the session's trainers can take its attendance."))
     if session.is_cancelled:
-        raise SeminarError("This session has been cancelled.")
+        raise SeminarError(_("This session has been cancelled."))
     if session.starts_at > now:
-        raise SeminarError("Attendance can be taken once the session has started.")
+        raise SeminarError(_("Attendance can be taken once the session has started."))
     states = set(Booking.Attendance.values)
     wrong = sorted(str(v) for v in marks.values() if v not in states)
     if wrong:
-        raise SeminarError(f"Not an attendance state: {', '.join(wrong)}.")
+        raise SeminarError(_("Not an attendance state: %(wrong)s.") % {"wrong": ", ".join(wrong)})
     bookings = list(
         Booking.objects.filter(
             session=session, status=Booking.Status.CONFIRMED, pk__in=list(marks)
         ).select_for_update()
     )
     if len(bookings) != len(marks):
-        raise SeminarError("Attendance can only be taken for the session's confirmed bookings.")
+        raise SeminarError(_("Attendance can only be taken for the session's confirmed bookings."))
     for booking in bookings:
         booking.attendance = marks[booking.pk]
         booking.attendance_taken_at = now

@@ -5,6 +5,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from features.seminars import actions
 from features.seminars.models import Booking, Seminar, Session, SessionTrainer
@@ -58,7 +60,7 @@ class SeminarAdmin(ClosesApprovalTasks, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(session_count=Count("sessions"))
 
-    @admin.display(description="Sessions", ordering="session_count")
+    @admin.display(description=gettext_lazy("Sessions"), ordering="session_count")
     def session_count(self, obj):
         return obj.session_count
 
@@ -81,7 +83,7 @@ class SessionForm(forms.ModelForm):
         starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
         if starts_at and ends_at:
             if not self.instance.pk and ends_at <= starts_at:
-                raise forms.ValidationError("The session must end after it starts.")
+                raise forms.ValidationError(_("The session must end after it starts."))
             if self.instance.pk and {"starts_at", "ends_at"} & set(self.changed_data):
                 try:
                     actions.check_session_dates(self.instance, starts_at, ends_at)
@@ -106,14 +108,22 @@ def cancel_sessions(modeladmin, request, queryset):
         try:
             actions.cancel_session(session, actor=request.user)
         except actions.SeminarError as error:
-            modeladmin.message_user(request, f"{session}: {error}", messages.ERROR)
+            modeladmin.message_user(
+                request,
+                _("%(session)s: %(error)s") % {"session": session, "error": error},
+                messages.ERROR,
+            )
         else:
             done += 1
     if done:
-        modeladmin.message_user(request, f"Cancelled {done} session(s); everyone booked is told.")
+        modeladmin.message_user(
+            request, _("Cancelled %(done)s session(s); everyone booked is told.") % {"done": done}
+        )
 
 
-cancel_sessions.short_description = "Cancel the selected sessions (tells learners and trainers)"
+cancel_sessions.short_description = gettext_lazy(
+    "Cancel the selected sessions (tells learners and trainers)"
+)
 
 
 @admin.register(Session)
@@ -148,11 +158,11 @@ class SessionAdmin(ClosesApprovalTasks, admin.ModelAdmin):
             )
         )
 
-    @admin.display(description="Booked", ordering="booked")
+    @admin.display(description=gettext_lazy("Booked"), ordering="booked")
     def booked(self, obj):
         return obj.booked
 
-    @admin.display(description="Wait-listed", ordering="waitlisted")
+    @admin.display(description=gettext_lazy("Wait-listed"), ordering="waitlisted")
     def waitlisted(self, obj):
         return obj.waitlisted
 
@@ -170,7 +180,10 @@ class SessionAdmin(ClosesApprovalTasks, admin.ModelAdmin):
         if change and "capacity" in form.changed_data:
             promoted = actions.fill_from_waitlist(obj)
             if promoted:
-                self.message_user(request, f"{promoted} wait-listed learner(s) got a place.")
+                self.message_user(
+                    request,
+                    _("%(promoted)s wait-listed learner(s) got a place.") % {"promoted": promoted},
+                )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not SessionTrainer:
@@ -190,7 +203,11 @@ class SessionAdmin(ClosesApprovalTasks, admin.ModelAdmin):
             try:
                 actions.assign_trainer(session, trainer, actor=request.user)
             except actions.SeminarError as error:
-                self.message_user(request, f"{trainer}: {error}", messages.ERROR)
+                self.message_user(
+                    request,
+                    _("%(trainer)s: %(error)s") % {"trainer": trainer, "error": error},
+                    messages.ERROR,
+                )
 
 
 def cancel_bookings(modeladmin, request, queryset):
@@ -199,17 +216,27 @@ def cancel_bookings(modeladmin, request, queryset):
         try:
             actions.cancel_booking(booking, request.user)
         except actions.SeminarError as error:
-            modeladmin.message_user(request, f"{booking}: {error}", messages.ERROR)
+            modeladmin.message_user(
+                request,
+                _("%(booking)s: %(error)s") % {"booking": booking, "error": error},
+                messages.ERROR,
+            )
         else:
             done += 1
     if done:
-        modeladmin.message_user(request, f"Cancelled {done} booking(s); the learners are told.")
+        modeladmin.message_user(
+            request, _("Cancelled %(done)s booking(s); the learners are told.") % {"done": done}
+        )
 
 
-cancel_bookings.short_description = "Cancel the selected bookings (tells the learners)"
+cancel_bookings.short_description = gettext_lazy(
+    "Cancel the selected bookings (tells the learners)"
+)
 
 
-@admin.action(description="Mark fully attended (completes the seminar for the course)")
+@admin.action(
+    description=gettext_lazy("Mark fully attended (completes the seminar for the course)")
+)
 def mark_fully_attended(modeladmin, request, queryset):
     by_session: dict[int, list[Booking]] = {}
     for booking in queryset.select_related("session"):
@@ -220,9 +247,15 @@ def mark_fully_attended(modeladmin, request, queryset):
         try:
             done += actions.take_attendance(bookings[0].session, request.user, marks)
         except actions.SeminarError as error:
-            modeladmin.message_user(request, f"{bookings[0].session}: {error}", messages.ERROR)
+            modeladmin.message_user(
+                request,
+                _("%(session)s: %(error)s") % {"session": bookings[0].session, "error": error},
+                messages.ERROR,
+            )
     if done:
-        modeladmin.message_user(request, f"{done} booking(s) marked fully attended.")
+        modeladmin.message_user(
+            request, _("%(done)s booking(s) marked fully attended.") % {"done": done}
+        )
 
 
 @admin.register(Booking)

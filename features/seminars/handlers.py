@@ -1,5 +1,7 @@
 """The approval task's buttons: a manager approves or declines a booking request."""
 
+from django.utils.translation import gettext as _
+
 from alerts.handlers import TaskRefused, task_action
 from features.seminars import actions
 from features.seminars.models import Booking
@@ -8,7 +10,7 @@ from features.seminars.models import Booking
 def _booking(event) -> Booking:
     booking = Booking.objects.filter(pk=(event.data or {}).get("booking_id")).first()
     if booking is None:
-        raise TaskRefused("This booking no longer exists.")
+        raise TaskRefused(_("This booking no longer exists."))
     return booking
 
 

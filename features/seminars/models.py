@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 
 class Seminar(models.Model):
@@ -15,22 +16,28 @@ class Seminar(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="seminars",
-        help_text="The course this seminar belongs to, if any.",
+        help_text=gettext_lazy("The course this seminar belongs to, if any."),
     )
     completion_required = models.BooleanField(
         default=False,
-        help_text="The course completes only when the learner fully attends a session.",
+        help_text=gettext_lazy(
+            "The course completes only when the learner fully attends a session."
+        ),
     )
     notify_managers = models.BooleanField(
         default=False,
         help_text=(
-            "Send the learner's managers a copy of booking confirmations, cancellations and "
-            "reminders (without the calendar invitation)."
+            gettext_lazy(
+                "Send the learner's managers a copy of booking confirmations, cancellations and "
+                "reminders (without the calendar invitation)."
+            )
         ),
     )
     reminder_days = models.PositiveSmallIntegerField(
         default=2,
-        help_text="Remind booked learners this many days before a session starts (0: no reminder).",
+        help_text=gettext_lazy(
+            "Remind booked learners this many days before a session starts (0: no reminder)."
+        ),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -62,15 +69,18 @@ class Session(models.Model):
     ends_at = models.DateTimeField()
     room = models.CharField(max_length=255, blank=True)
     capacity = models.PositiveIntegerField(
-        default=10, help_text="How many learners can be booked on this session."
+        default=10, help_text=gettext_lazy("How many learners can be booked on this session.")
     )
     needs_approval = models.BooleanField(
-        default=False, help_text="Bookings wait for the approval of the learner's manager."
+        default=False,
+        help_text=gettext_lazy("Bookings wait for the approval of the learner's manager."),
     )
     allow_waitlist = models.BooleanField(
         default=True,
-        help_text="When the session is full, further bookings join a wait-list and are "
-        "confirmed in turn as places free up.",
+        help_text=gettext_lazy(
+            "When the session is full, further bookings join a wait-list and are "
+            "confirmed in turn as places free up."
+        ),
     )
     trainers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -136,25 +146,27 @@ class Booking(models.Model):
     """
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Awaiting approval"
-        WAITLISTED = "waitlisted", "On the wait-list"
-        CONFIRMED = "confirmed", "Booked"
-        DECLINED = "declined", "Declined"
-        CANCELLED = "cancelled", "Cancelled"
+        REQUESTED = "requested", gettext_lazy("Awaiting approval")
+        WAITLISTED = "waitlisted", gettext_lazy("On the wait-list")
+        CONFIRMED = "confirmed", gettext_lazy("Booked")
+        DECLINED = "declined", pgettext_lazy("booking status", "Declined")
+        CANCELLED = "cancelled", pgettext_lazy("booking status", "Cancelled")
 
     ACTIVE = (Status.REQUESTED, Status.WAITLISTED, Status.CONFIRMED)
 
     class Attendance(models.TextChoices):
-        FULLY = "fully", "Fully attended"
-        PARTIALLY = "partially", "Partially attended"
-        NO_SHOW = "no_show", "No show"
+        FULLY = "fully", gettext_lazy("Fully attended")
+        PARTIALLY = "partially", gettext_lazy("Partially attended")
+        NO_SHOW = "no_show", gettext_lazy("No show")
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="bookings")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="seminar_bookings"
     )
     status = models.CharField(max_length=10, choices=Status.choices)
-    note = models.TextField(blank=True, help_text="The learner's note to the approver.")
+    note = models.TextField(
+        blank=True, help_text=gettext_lazy("The learner's note to the approver.")
+    )
     created_at = models.DateTimeField(default=timezone.now)
     waitlisted_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -164,26 +176,31 @@ class Booking(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The manager who approved or declined the request.",
+        help_text=gettext_lazy("The manager who approved or declined the request."),
     )
     ended_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the booking was cancelled or declined."
+        null=True, blank=True, help_text=gettext_lazy("When the booking was cancelled or declined.")
     )
-    reason = models.TextField(blank=True, help_text="Why it was cancelled or declined.")
+    reason = models.TextField(
+        blank=True, help_text=gettext_lazy("Why it was cancelled or declined.")
+    )
     ics_sequence = models.PositiveIntegerField(
-        default=0, help_text="The SEQUENCE of the next calendar invitation sent for it."
+        default=0,
+        help_text=gettext_lazy("The SEQUENCE of the next calendar invitation sent for it."),
     )
     attendance = models.CharField(
         max_length=10,
         choices=Attendance.choices,
         blank=True,
-        help_text="Taken by a trainer after the session started.",
+        help_text=gettext_lazy("Taken by a trainer after the session started."),
     )
     attendance_taken_at = models.DateTimeField(null=True, blank=True)
     reminded_for = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="The session start the reminder was sent for (a new date gets a new reminder).",
+        help_text=gettext_lazy(
+            "The session start the reminder was sent for (a new date gets a new reminder)."
+        ),
     )
 
     objects = BookingQuerySet.as_manager()

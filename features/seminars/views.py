@@ -6,6 +6,8 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from features.seminars import actions, ical
@@ -74,8 +76,10 @@ def book(request, session_id: int):
 
 
 SUCCESS = {
-    Booking.Status.WAITLISTED: "The session is full: you are on the wait-list.",
-    Booking.Status.REQUESTED: "Your request has been sent to your manager for approval.",
+    Booking.Status.WAITLISTED: gettext_lazy("The session is full: you are on the wait-list."),
+    Booking.Status.REQUESTED: gettext_lazy(
+        "Your request has been sent to your manager for approval."
+    ),
 }
 
 
@@ -84,8 +88,8 @@ def _booked_message(booking: Booking) -> str:
     if booking.status != Booking.Status.CONFIRMED:
         return SUCCESS[booking.status]
     if emails(booking.user, "seminars.booking_confirmation"):
-        return "You are booked. A calendar invitation is on its way by email."
-    return (
+        return _("You are booked. A calendar invitation is on its way by email.")
+    return _(
         "You are booked. Booking confirmations are not emailed to you (your messaging "
         "preferences), so add the session to your calendar from My bookings."
     )
@@ -141,7 +145,7 @@ def cancel(request, booking_id: int):
         actions.cancel_booking(booking, request.user, reason=request.POST.get("reason", "")[:2000])
     except actions.SeminarError as error:
         return _bookings(request, error=str(error), status=400)
-    messages.success(request, "Your booking is cancelled.")
+    messages.success(request, _("Your booking is cancelled."))
     return redirect("seminars:my-bookings")
 
 
@@ -166,14 +170,16 @@ def attendance(request, session_id: int):
                 marks[booking.pk] = value
         try:
             if not marks:
-                raise actions.SeminarError("Choose the attendance of at least one learner.")
+                raise actions.SeminarError(_("Choose the attendance of at least one learner."))
             count = actions.take_attendance(session, request.user, marks)
         except actions.SeminarError as error_:
             error, status = str(error_), 400
             for booking in bookings:
                 booking.chosen = request.POST.get(f"attendance-{booking.pk}", "")
         else:
-            messages.success(request, f"Attendance saved for {count} learner(s).")
+            messages.success(
+                request, _("Attendance saved for %(count)s learner(s).") % {"count": count}
+            )
             return redirect("seminars:attendance", session_id=session.pk)
     elif request.method != "GET":
         return HttpResponse(status=405)

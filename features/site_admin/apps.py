@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_login_failed
+from django.utils.translation import gettext_lazy
 
 
 def _record_failed_login(sender, credentials, request=None, **kwargs):
@@ -14,7 +15,7 @@ def _record_failed_login(sender, credentials, request=None, **kwargs):
 class SiteAdminConfig(AppConfig):
     name = "features.site_admin"
     label = "site_admin"
-    verbose_name = "Site administration"
+    verbose_name = gettext_lazy("Site administration")
 
     def ready(self):
         user_login_failed.connect(_record_failed_login, dispatch_uid="site_admin.login_failed")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+from django.utils.translation import gettext as _
 
 
 class BackupError(RuntimeError):
@@ -37,11 +38,16 @@ def dump(path: Path) -> int:
         elif connection.vendor == "postgresql":
             _pg_dump(partial)
         else:
-            raise BackupError(f"Backups of {connection.vendor} databases are not supported.")
+            raise BackupError(
+                _("Backups of %(vendor)s databases are not supported.")
+                % {"vendor": connection.vendor}
+            )
         partial.replace(path)
         return path.stat().st_size
     except OSError as error:
-        raise BackupError(f"Cannot write {path}: {error}") from error
+        raise BackupError(
+            _("Cannot write %(path)s: %(error)s") % {"path": path, "error": error}
+        ) from error
     finally:
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
@@ -61,13 +67,15 @@ def _sqlite(path: Path) -> None:
         if status == sqlite3.SQLITE_OK:
             deadline[0] = time.monotonic() + patience
         elif time.monotonic() > deadline[0]:
-            raise BackupError(f"The database stayed locked for {patience} seconds.")
+            raise BackupError(
+                _("The database stayed locked for %(patience)s seconds.") % {"patience": patience}
+            )
 
     target = sqlite3.connect(path)
     try:
         connection.connection.backup(target, pages=1024, progress=progress, sleep=0.05)
     except sqlite3.Error as error:
-        raise BackupError(f"The SQLite backup failed: {error}") from error
+        raise BackupError(_("The SQLite backup failed: %(error)s") % {"error": error}) from error
     finally:
         target.close()
 
@@ -76,7 +84,7 @@ def _pg_dump(path: Path) -> None:
     """pg_dump in its custom format (restore with pg_restore), with the site's connection."""
     executable = shutil.which(getattr(settings, "SITE_ADMIN_PG_DUMP", "pg_dump"))
     if executable is None:
-        raise BackupError("pg_dump is not installed (it comes with the PostgreSQL client).")
+        raise BackupError(_("pg_dump is not installed (it comes with the PostgreSQL client)."))
     db = connection.settings_dict
     command = [executable, "--format=custom", "--no-owner", f"--file={path}"]
     for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
@@ -96,6 +104,8 @@ def _pg_dump(path: Path) -> None:
             check=False,
         )
     except subprocess.TimeoutExpired as error:
-        raise BackupError(f"pg_dump took longer than {error.timeout} seconds.") from error
+        raise BackupError(
+            _("pg_dump took longer than %(timeout)s seconds.") % {"timeout": error.timeout}
+        ) from error
     if done.returncode != 0:
-        raise BackupError(f"pg_dump failed: {done.stderr.strip()[:2000]}")
+        raise BackupError(_("pg_dump failed: %(error)s") % {"error": done.stderr.strip()[:2000]})

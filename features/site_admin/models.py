@@ -4,23 +4,26 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class BackupRun(models.Model):
     """One run of `manage.py backup`: where the dump went, how big it is, how it ended."""
 
     class Status(models.TextChoices):
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
+        RUNNING = "running", gettext_lazy("Running")
+        SUCCEEDED = "succeeded", gettext_lazy("Succeeded")
+        FAILED = "failed", gettext_lazy("Failed")
 
-    path = models.CharField(max_length=1000, help_text="The file the database was dumped to.")
+    path = models.CharField(
+        max_length=1000, help_text=gettext_lazy("The file the database was dumped to.")
+    )
     database = models.CharField(
-        max_length=20, help_text="The database engine (sqlite, postgresql)."
+        max_length=20, help_text=gettext_lazy("The database engine (sqlite, postgresql).")
     )
     size_bytes = models.BigIntegerField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
-    error = models.TextField(blank=True, help_text="Why the run failed.")
+    error = models.TextField(blank=True, help_text=gettext_lazy("Why the run failed."))
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -34,14 +37,16 @@ class BackupRun(models.Model):
 class Event(models.Model):
     """Something that happened on the site, logged by `record_event()` for monitoring rules."""
 
-    name = models.CharField(max_length=100, help_text="The event's type, e.g. auth.login_failed.")
+    name = models.CharField(
+        max_length=100, help_text=gettext_lazy("The event's type, e.g. auth.login_failed.")
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Who it concerns, if anyone.",
+        help_text=gettext_lazy("Who it concerns, if anyone."),
     )
     data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(default=timezone.now)
@@ -59,18 +64,20 @@ class Rule(models.Model):
     """An event monitoring rule: "N events of type X within M minutes" tells its subscribers,
     at most once per M minutes."""
 
-    name = models.CharField(max_length=255, help_text="Shown in the notification.")
+    name = models.CharField(max_length=255, help_text=gettext_lazy("Shown in the notification."))
     event_name = models.CharField(
-        max_length=100, help_text="The type of event to count, e.g. auth.login_failed."
+        max_length=100,
+        help_text=gettext_lazy("The type of event to count, e.g. auth.login_failed."),
     )
     threshold = models.PositiveIntegerField(
-        default=1, help_text="How many events trigger the rule (N)."
+        default=1, help_text=gettext_lazy("How many events trigger the rule (N).")
     )
     window_minutes = models.PositiveIntegerField(
-        default=60, help_text="Within how many minutes the events must happen (M)."
+        default=60, help_text=gettext_lazy("Within how many minutes the events must happen (M).")
     )
     description = models.TextField(
-        blank=True, help_text="Added to the notification: what to do when the rule triggers."
+        blank=True,
+        help_text=gettext_lazy("Added to the notification: what to do when the rule triggers."),
     )
     subscribers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -80,7 +87,7 @@ class Rule(models.Model):
     )
     active = models.BooleanField(default=True)
     last_triggered_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the rule last told its subscribers."
+        null=True, blank=True, help_text=gettext_lazy("When the rule last told its subscribers.")
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -100,7 +107,7 @@ class RuleSubscription(models.Model):
         on_delete=models.CASCADE,
         related_name="rule_subscriptions",
         limit_choices_to={"is_staff": True},
-        help_text="Staff only: the notice links the rule in the admin.",
+        help_text=gettext_lazy("Staff only: the notice links the rule in the admin."),
     )
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 PROJECT = "totara-messaging"
 MAX_FEED_BYTES = 64 * 1024
@@ -58,7 +59,9 @@ def current_version() -> str | None:
 def fetch_release(url: str, timeout: float) -> Release:
     """Reads the feed; raises FeedError for anything but a JSON object with a valid version."""
     if not url.startswith(("http://", "https://")):
-        raise FeedError(f"The release feed must be an http(s) address, not {url!r}.")
+        raise FeedError(
+            _("The release feed must be an http(s) address, not %(url)s.") % {"url": repr(url)}
+        )
     request = urllib.request.Request(url, headers={"Accept": "application/json"})
     try:
         with urllib.request.urlopen(
@@ -66,15 +69,21 @@ def fetch_release(url: str, timeout: float) -> Release:
         ) as response:  # http(s) only, checked above
             body = response.read(MAX_FEED_BYTES + 1)
     except (OSError, ValueError) as error:  # URLError, HTTPError, timeouts, bad addresses
-        raise FeedError(f"cannot read {url}: {error}") from error
+        raise FeedError(
+            _("cannot read %(url)s: %(error)s") % {"url": url, "error": error}
+        ) from error
     if len(body) > MAX_FEED_BYTES:
-        raise FeedError(f"{url} answered more than {MAX_FEED_BYTES} bytes.")
+        raise FeedError(
+            _("%(url)s answered more than %(max)s bytes.") % {"url": url, "max": MAX_FEED_BYTES}
+        )
     try:
         feed = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise FeedError(f"{url} did not answer JSON: {error}") from error
+        raise FeedError(
+            _("%(url)s did not answer JSON: %(error)s") % {"url": url, "error": error}
+        ) from error
     if not isinstance(feed, dict) or not isinstance(feed.get("version"), str):
-        raise FeedError(f"{url} does not say which version is the newest.")
+        raise FeedError(_("%(url)s does not say which version is the newest.") % {"url": url})
     try:
         parse_version(feed["version"])
     except ValueError as error:

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from features.hr_import.actions import import_users
 
@@ -21,12 +22,15 @@ class Command(BaseCommand):
         try:
             content = path.read_bytes()
         except OSError as error:
-            raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
+            raise CommandError(
+                _("Cannot read %(path)s: %(strerror)s.")
+                % {"path": path, "strerror": error.strerror}
+            ) from None
         actor = None
         if options["by"]:
             actor = get_user_model().objects.filter(username=options["by"]).first()
             if actor is None:
-                raise CommandError(f"No user {options['by']!r}.")
+                raise CommandError(_("No user %(by)s.") % {"by": repr(options["by"])})
         run = import_users(content, source=path.name, actor=actor)
         self.stdout.write(
             f"{run.get_status_display()}: {run.row_count} rows, {run.created_count} created, "

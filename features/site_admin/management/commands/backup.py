@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from features.site_admin.actions import run_backup
 from features.site_admin.models import BackupRun
@@ -19,5 +20,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         run = run_backup(options["output"])
         if run.status != BackupRun.Status.SUCCEEDED:
-            raise CommandError(f"The backup failed: {run.error}")
+            raise CommandError(_("The backup failed: %(error)s") % {"error": run.error})
         self.stdout.write(f"Backed up the database to {run.path} ({run.size_bytes:,} bytes).")
