@@ -161,7 +161,7 @@ PAGES = [
     (
         "feedback360",
         lambda u: reverse("feedback360:list"),
-        ["Retours à 360°", "Demander un retour", "Personne ne vous a demandé de retour."],
+        ["Feedback à 360°", "Demander un retour", "Personne ne vous a demandé de retour."],
         ["360 feedback", "Ask for feedback"],
         False,
     ),

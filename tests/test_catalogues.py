@@ -41,8 +41,9 @@ SKIPPED_ELEMENTS = {"script", "style", "code", "pre"}
 # Attributes a person reads or hears.
 VISIBLE_ATTRIBUTES = {"aria-label", "placeholder", "title", "alt", "aria-description"}
 BUTTONS = {"submit", "button", "reset"}
-# A placeholder for each {{ }} and {% %} of the template.
-MARK = "\x00"
+# A placeholder for each {{ }} and {% %} of the template: a space, so that a tag whose
+# attributes hold one (`<details{% if open %} open{% endif %}>`) still parses as a tag.
+MARK = " "
 LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -212,7 +213,8 @@ def extracted(tmp_path_factory):
     )
     for locale in CATALOGUES[1:]:
         app = copy / locale.parent.relative_to(BASE)
-        run([sys.executable, "-m", "django", "makemessages", *languages], app, alone)
+        # -P: the app's dir is not put on sys.path (site_admin has a logging.py of its own).
+        run([sys.executable, "-P", "-m", "django", "makemessages", *languages], app, alone)
     return {
         locale: {
             code: copy / _id(locale) / code / "LC_MESSAGES" / "django.po" for code in LANGUAGES

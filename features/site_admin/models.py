@@ -4,16 +4,17 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 
 class BackupRun(models.Model):
     """One run of `manage.py backup`: where the dump went, how big it is, how it ended."""
 
     class Status(models.TextChoices):
-        RUNNING = "running", gettext_lazy("Running")
-        SUCCEEDED = "succeeded", gettext_lazy("Succeeded")
-        FAILED = "failed", gettext_lazy("Failed")
+        # In context: the project's catalogue has its own "Failed" (an email's), and wins.
+        RUNNING = "running", pgettext_lazy("backup run", "Running")
+        SUCCEEDED = "succeeded", pgettext_lazy("backup run", "Succeeded")
+        FAILED = "failed", pgettext_lazy("backup run", "Failed")
 
     path = models.CharField(
         max_length=1000, help_text=gettext_lazy("The file the database was dumped to.")

@@ -152,3 +152,51 @@ def test_what_waited_for_quiet_hours_goes_once_when_they_end(
         email.send_held()
     assert [m.to for m in mail.outbox] == [[lee.email]]
     assert email_of(result).status == Status.SENT
+
+
+@pytest.fixture
+def push_service():
+    from tests.push_service import start_push_service
+
+    server, service = start_push_service()
+    yield service
+    server.shutdown()
+    server.server_close()
+
+
+def subscribe(user, push_service):
+    from webpush.models import PushSubscription
+
+    device = push_service.new_device()
+    info = device.as_json()
+    PushSubscription.objects.create(
+        user=user,
+        endpoint=info["endpoint"],
+        p256dh=info["keys"]["p256dh"],
+        auth=info["keys"]["auth"],
+    )
+    return device
+
+
+def test_push_follows_quiet_hours_and_mutes_but_not_the_email_cadence(
+    lee, course, send_at, push_service
+):
+    from webpush.models import PushDelivery
+
+    device = subscribe(lee, push_service)
+    cadence(lee, Cadence.DAILY)
+    # In quiet hours: the email waits for the digest, the push for the end of quiet hours.
+    ordinary = send_at(ALERT, [lee])
+    assert email_of(ordinary).status == Status.DIGEST
+    assert PushDelivery.objects.get(event_id=ordinary.event_id).held_until == MORNING
+    # Urgent: pushed now, emailed now.
+    urgent = send_at(URGENT, [lee])
+    assert email_of(urgent).status == Status.SENT
+    assert PushDelivery.objects.get(event_id=urgent.event_id).status == PushDelivery.Status.SENT
+    assert len(push_service.payloads(device)) == 1
+    # Muted: neither pushed nor emailed, urgent aside.
+    mute(lee, course, send_at)
+    PushDelivery.objects.all().delete()
+    muted = send_at(ALERT, [lee], about=[course])
+    assert not PushDelivery.objects.filter(event_id=muted.event_id).exists()
+    assert email_of(muted) is None
