@@ -136,3 +136,35 @@ def pushed(monkeypatch):
 
     monkeypatch.setattr(live, "push_each_now", push_each_now)
     return users
+
+
+# Web push: a local push service (tests/push_service.py) and subscriptions pointing at it, for the
+# webpush tests and the tests of every rule together.
+@pytest.fixture
+def push_service():
+    """A local push service (tests/push_service.py) that subscriptions can point at."""
+    from tests.push_service import start_push_service
+
+    server, service = start_push_service()
+    yield service
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def subscribed(push_service):
+    """Subscribes a user's new browser (a device of the local push service); returns it."""
+    from webpush.models import PushSubscription
+
+    def _subscribe(user):
+        device = push_service.new_device()
+        info = device.as_json()
+        PushSubscription.objects.create(
+            user=user,
+            endpoint=info["endpoint"],
+            p256dh=info["keys"]["p256dh"],
+            auth=info["keys"]["auth"],
+        )
+        return device
+
+    return _subscribe

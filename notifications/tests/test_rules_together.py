@@ -154,36 +154,12 @@ def test_what_waited_for_quiet_hours_goes_once_when_they_end(
     assert email_of(result).status == Status.SENT
 
 
-@pytest.fixture
-def push_service():
-    from tests.push_service import start_push_service
-
-    server, service = start_push_service()
-    yield service
-    server.shutdown()
-    server.server_close()
-
-
-def subscribe(user, push_service):
-    from webpush.models import PushSubscription
-
-    device = push_service.new_device()
-    info = device.as_json()
-    PushSubscription.objects.create(
-        user=user,
-        endpoint=info["endpoint"],
-        p256dh=info["keys"]["p256dh"],
-        auth=info["keys"]["auth"],
-    )
-    return device
-
-
 def test_push_follows_quiet_hours_and_mutes_but_not_the_email_cadence(
-    lee, course, send_at, push_service
+    lee, course, send_at, push_service, subscribed
 ):
     from webpush.models import PushDelivery
 
-    device = subscribe(lee, push_service)
+    device = subscribed(lee)
     cadence(lee, Cadence.DAILY)
     # In quiet hours: the email waits for the digest, the push for the end of quiet hours.
     ordinary = send_at(ALERT, [lee])

@@ -20,7 +20,6 @@ from playwright.sync_api import expect
 
 from accounts.factories import UserFactory
 from notifications import send
-from tests.push_service import start_push_service
 from webpush import keys
 from webpush.models import PushSubscription
 
@@ -64,14 +63,6 @@ REAL_SUBSCRIBE = """async (key) => {
     return {ok: false, error: error.name + ": " + error.message};
   }
 }"""
-
-
-@pytest.fixture
-def push_service():
-    server, service = start_push_service()
-    yield service
-    server.shutdown()
-    server.server_close()
 
 
 def test_a_learner_subscribes_this_browser_and_gets_a_push(browser, asgi_server, push_service):
