@@ -373,8 +373,8 @@ def test_why_did_i_get_this_tells_each_push_and_its_rule(db, sent, user, subscri
     page = client.get(f"/why/{result.event_id}/").content.decode()
     assert "Push to Firefox on Lee&#x27;s laptop" in page
     assert (
-        "You have not chosen for this message: by default it comes by push notification when "
-        "logged off"
+        "You have not chosen for this message: by default it comes as a push notification "
+        "when logged off"
     ) in page
 
 
