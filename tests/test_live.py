@@ -113,7 +113,9 @@ def test_an_idle_socket_outlives_the_redis_socket_timeout(client, user):
         await layer.group_send(
             live.group_name(user.pk), {"type": "push", "frame": {"type": "alert.new", "id": 1}}
         )
-        frame = await communicator.receive_json_from(timeout=5)
+        # What is tested is that the socket survived the idle, not how fast it answers: a
+        # loaded machine (two test workers) may take a few seconds to deliver.
+        frame = await communicator.receive_json_from(timeout=15)
         assert frame == {"type": "alert.new", "id": 1}
         assert time.monotonic() - started > 6
         await communicator.disconnect()
