@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ADDRESS ?= 127.0.0.1:8000
 
-.PHONY: install run test chromium lint format migrations-check messages messages-features compilemessages worker beat cron lock clean
+.PHONY: install run test chromium gettext lint format migrations-check messages messages-features compilemessages worker beat cron lock clean
 
 install: $(VENV)/.installed
 
@@ -50,13 +50,16 @@ messages: install
 compilemessages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
-test: lint migrations-check chromium
+test: lint migrations-check chromium gettext
 	# With no PYTEST_ARGS the run is whole, so it also checks every message type's links were walked.
 	# A browser test (or, with DATABASE_URL and REDIS_URL, a services test) that skips fails the run.
 	LINKS_COVERAGE=$(if $(PYTEST_ARGS),0,1) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 chromium:
 	bin/chromium
+
+gettext:
+	bin/gettext
 
 worker: install
 	$(BIN)/celery -A totara_messaging worker --loglevel=INFO
