@@ -21,7 +21,7 @@ A recipient who muted what the event comes from (notifications.muting: a course,
 discussion, a program) gets nothing from it by email or push unless the site forces that
 output; if they also hid its alerts, its web row is written archived (out of the lists and
 counts, never pushed live, kept in the Archived tab: a forced web row is still delivered). A
-mute never silences a task or an urgent message.
+mute never silences a task, an urgent message or a document to keep (a calendar invitation).
 And how often (email cadence): email that may wait (not a task, not urgent, not a document to
 keep, not a type whose email the site forces) follows the user's cadence for the type's
 feature, else their cadence for all features, else the site's (SiteMessaging):
@@ -233,12 +233,14 @@ def resolve_outputs(
             )
         }
 
-    # Mutes matter to an event that names what it comes from, unless it is a task or urgent.
+    # Mutes matter to an event that names what it comes from, unless it is a task, urgent or
+    # carries a document to keep.
     mutes: dict[int, dict[str, bool]] = {}
     if (
         about
         and type_settings.message_type.kind != Kind.TASK
         and urgency != Urgency.URGENT
+        and not type_settings.keeps
         and any(
             (o in MUTED_OUTPUTS or o == "web")
             and type_settings.settings[o].permission != Permission.FORCED

@@ -122,9 +122,10 @@ def test_a_forced_email_beats_never_and_a_mute_but_not_quiet_hours(lee, course, 
     assert row.status == Status.PENDING and row.next_attempt_at == MORNING
 
 
-def test_a_calendar_invitation_with_a_weekly_cadence_is_not_digested(lee, send_at):
+def test_a_calendar_invitation_is_neither_digested_nor_muted(lee, course, send_at):
     cadence(lee, Cadence.WEEKLY)
-    row = email_of(send_at(KEEPS, [lee]))
+    mute(lee, course, send_at)
+    row = email_of(send_at(KEEPS, [lee], about=[course]))
     assert row.status == Status.PENDING and row.next_attempt_at == MORNING  # quiet hours only
 
 
