@@ -8,7 +8,6 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -18,15 +17,9 @@ from alerts.models import Alert
 from alerts.presenting import Presenter, outcome
 from alerts.templatetags.inbox import alerts_block, tasks_block
 from notifications import catalogue
+from notifications.views import next_url
 
 PAGE_SIZE = 20
-
-
-def _next(request, default: str) -> str:
-    target = request.POST.get("next") or default
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
 
 
 def _list(request, kind: str, template: str):
@@ -98,7 +91,7 @@ def mark_read(request):
             return HttpResponseBadRequest(_("ids: each must be a number."))
         if not ids:
             messages.error(request, _("Choose the alerts to dismiss."))
-            return redirect(_next(request, "/alerts/"))
+            return redirect(next_url(request, "/alerts/"))
         count = actions.mark_read(request.user, ids)
     if request.htmx:
         return alerts_block_view(_as_get(request))
@@ -107,7 +100,7 @@ def mark_read(request):
         ngettext("%(count)d alert dismissed.", "%(count)d alerts dismissed.", count)
         % {"count": count},
     )
-    return redirect(_next(request, "/alerts/"))
+    return redirect(next_url(request, "/alerts/"))
 
 
 @login_required
@@ -127,7 +120,7 @@ def act_on_task(request, task_id: int):
         )
     if request.htmx:
         return tasks_block_view(_as_get(request))
-    return redirect(_next(request, "/tasks/"))
+    return redirect(next_url(request, "/tasks/"))
 
 
 STATE_DONE = {
@@ -174,7 +167,7 @@ def change_state(request):
     if request.htmx and block:
         view = alerts_block_view if block == "alerts" else tasks_block_view
         return view(_as_get(request))
-    return redirect(_next(request, "/tasks/" if block == "tasks" else "/alerts/"))
+    return redirect(next_url(request, "/tasks/" if block == "tasks" else "/alerts/"))
 
 
 def _as_get(request):

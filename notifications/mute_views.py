@@ -3,20 +3,14 @@ and unmuting from the preferences page. notifications.muting holds the rules."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from notifications import muting
-
-
-def _next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or default
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
+from notifications.views import next_url
 
 
 @login_required
@@ -41,7 +35,7 @@ def mute(request):
                 "subject": key,
                 "event_id": event_id,
                 "existing": existing,
-                "next": _next(request, reverse("messaging-preferences") + "#muted"),
+                "next": next_url(request, reverse("messaging-preferences") + "#muted"),
             },
         )
     muting.mute(request.user, key, event_id=event_id, hide_web="hide_web" in request.POST)
@@ -49,16 +43,14 @@ def mute(request):
         request,
         _("%(name)s is muted: nothing from it will be emailed or pushed to you.") % {"name": label},
     )
-    return redirect(_next(request, reverse("messaging-preferences") + "#muted"))
+    return redirect(next_url(request, reverse("messaging-preferences") + "#muted"))
 
 
 @login_required
 @require_http_methods(["POST"])
 def unmute(request, mute_id: int):
     """Removes one of the user's mutes; someone else's (or none) answers 404."""
-    from django.http import Http404
-
     if not muting.unmute(request.user, mute_id):
         raise Http404(_("No such mute."))
     messages.success(request, _("Unmuted: its messages reach you as your settings say."))
-    return redirect(_next(request, reverse("messaging-preferences") + "#muted"))
+    return redirect(next_url(request, reverse("messaging-preferences") + "#muted"))

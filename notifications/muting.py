@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from notifications.models import Event, Mute
+from notifications.models import EmailDelivery, Event, Mute
 
 # What can be muted, by model label.
 MUTABLE = ("courses.course", "forums.discussion", "programs.program")
@@ -82,8 +82,6 @@ def muted_by(user_ids: list[int], keys: list[str]) -> dict[int, dict[str, bool]]
 
 def _received(user, event: Event) -> bool:
     from django.apps import apps
-
-    from notifications.models import EmailDelivery
 
     Alert = apps.get_model("alerts", "Alert")
     return (

@@ -11,6 +11,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -20,6 +21,16 @@ from notifications import flows
 from notifications.catalogue import OUTPUT_LABELS, OUTPUTS
 from notifications.email import read_unsubscribe_token
 from notifications.models import Cadence, EmailSuppression, MessageType, Mute
+
+
+def next_url(request, default: str) -> str:
+    """The `next` of the form (or the link) if it stays on this site, else `default`."""
+    target = request.POST.get("next") or request.GET.get("next") or default
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
 
 
 @login_required
