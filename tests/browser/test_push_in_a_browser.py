@@ -155,11 +155,20 @@ def test_a_learner_subscribes_this_browser_and_gets_a_push(browser, asgi_server,
             "data": json.dumps(payload),
         },
     )
-    shown = page.wait_for_function(
-        """() => navigator.serviceWorker.ready.then(r => r.getNotifications()).then(list =>
-            list.length ? {title: list[0].title, body: list[0].body, tag: list[0].tag,
-                           url: list[0].data.url} : null)"""
-    ).json_value()
+    # wait_for_function would not do: it takes the promise itself as the truthy answer. The
+    # page waits instead, asking the worker's registration until the notification is there.
+    shown = page.evaluate(
+        """async () => {
+            const registration = await navigator.serviceWorker.ready;
+            for (const deadline = Date.now() + 10000; Date.now() < deadline; ) {
+                const [first] = await registration.getNotifications();
+                if (first) return {title: first.title, body: first.body, tag: first.tag,
+                                   url: first.data.url};
+                await new Promise(resolve => setTimeout(resolve, 50));
+            }
+            return null;
+        }"""
+    )
     assert shown == {
         "title": payload["title"],
         "body": payload["body"],
