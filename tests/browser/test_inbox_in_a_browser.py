@@ -56,6 +56,35 @@ def test_alerts_arrive_live_and_tasks_are_acted_on(page, asgi_server, accept):
     assert accept == [("lee", "Agreed")]
 
 
+def test_a_click_just_as_a_live_refresh_lands_is_answered_in_the_page(page, asgi_server, accept):
+    # A live refresh replaces the Tasks block just as someone presses one of its buttons: the
+    # click lands on the new form at once, and it is answered in the page, not as a page load.
+    lee = UserFactory(username="lee", full_name="Lee Learner")
+    send(
+        "programs.extension_request",
+        [lee],
+        context=context_for("programs.extension_request", program="Safety basics"),
+    )
+    log_in(page, "lee")
+    expect(page.locator("body[data-live=on]")).to_have_count(1)
+    tasks = page.locator("#block-tasks")
+    expect(tasks.locator(".item")).to_have_count(1)
+    page.evaluate(
+        """() => {
+            window.samePage = true;
+            document.addEventListener("htmx:afterSwap", function once(event) {
+                if (event.target.id !== "block-tasks") return;
+                document.removeEventListener("htmx:afterSwap", once);
+                setTimeout(() => event.target.querySelector("button[value=decline]").click(), 0);
+            });
+            document.body.dispatchEvent(new CustomEvent("live:count-tasks"));
+        }"""
+    )
+    expect(tasks).to_contain_text("You have no open tasks")
+    expect(page.locator("#flash")).to_contain_text("Declined")
+    assert page.evaluate("window.samePage === true"), "the click posted the form as a page load"
+
+
 def test_a_preference_is_kept(page, asgi_server):
     UserFactory(username="lee", full_name="Lee Learner")
     log_in(page, "lee")
