@@ -111,6 +111,22 @@ def read_receipt(user, conversation):
     )
 
 
+def membership_for(user, conversation) -> Membership:
+    """The user's membership of the conversation with its members, as title_for reads them."""
+    return (
+        Membership.objects.filter(user=user, conversation=conversation)
+        .select_related("conversation")
+        .prefetch_related(
+            Prefetch(
+                "conversation__memberships",
+                queryset=Membership.objects.select_related("user").order_by("user__full_name"),
+                to_attr="members",
+            )
+        )
+        .get()
+    )
+
+
 def title_for(user, membership) -> str:
     conversation = membership.conversation
     if conversation.kind == Conversation.Kind.SELF:

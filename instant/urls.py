@@ -12,6 +12,7 @@ urlpatterns = [
     path("messages/<int:conversation_id>/older", views.older, name="conversation-older"),
     path("messages/<int:conversation_id>/send", views.send, name="send-message"),
     path("messages/<int:conversation_id>/flags", views.flags, name="conversation-flags"),
+    path("messages/<int:conversation_id>/mute", views.mute, name="conversation-mute"),
     path(
         "messages/<int:conversation_id>/delete/<int:message_id>",
         views.delete_message,

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from features.courses.models import Course, Enrolment
 from instant import actions, queries, rules
@@ -155,6 +155,32 @@ def flags(request, conversation_id: int):
     if field == "hidden":
         return redirect("messages")
     return redirect("conversation", conversation.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mute(request, conversation_id: int):
+    """Where a new-message email's "Mute this conversation" link lands: GET asks to confirm,
+    POST mutes (its messages are no longer emailed or pushed, nor counted unread). Only a member
+    reaches it; anyone else gets 404."""
+    conversation = _conversation_or_404(request.user, conversation_id)
+    if request.method == "POST":
+        actions.set_flags(request.user, conversation.pk, muted=True)
+        messages.success(
+            request,
+            _("The conversation is muted: its messages will not be emailed or pushed to you."),
+        )
+        return redirect("conversation", conversation.pk)
+    membership = queries.membership_for(request.user, conversation)
+    return render(
+        request,
+        "instant/mute.html",
+        {
+            "conversation": conversation,
+            "title": queries.title_for(request.user, membership),
+            "muted": membership.muted,
+        },
+    )
 
 
 @login_required

@@ -263,6 +263,7 @@ class MessageBuilder:
             "preferences_url": self.preferences_url,
             "why_url": self.why_url(event.pk),
             "mute_links": self.mute_links(event),
+            "conversation_mute_url": self.conversation_mute_url(event),
             "message_type": event.message_type,
             "language": user.language,
         }
@@ -279,6 +280,14 @@ class MessageBuilder:
             (s["label"], f"{base}?{urlencode({'event': event.pk, 'subject': s['key']})}")
             for s in event.about or ()
         ]
+
+    def conversation_mute_url(self, event) -> str:
+        """The page that mutes the conversation a new-message email comes from ("" for any other
+        email): a conversation's mute is its member's own (instant.Membership.muted)."""
+        reply = event.data.get("reply") or {}
+        if reply.get("kind") != "conversation":
+            return ""
+        return absolute(reverse("conversation-mute", args=[reply["id"]]))
 
     def why_url(self, event_id: int) -> str:
         """The event's "Why did I get this?" page: the same for every recipient (it shows the

@@ -12,6 +12,7 @@ from instant import actions, queries
 from instant.models import Conversation, Membership, Message, Privacy
 from notifications import presence
 from notifications.live import counts_for
+from notifications.rendering import absolute
 
 
 @pytest.fixture
@@ -234,3 +235,43 @@ def test_a_group_keeps_its_members_whatever_the_pair_rules_say(ann, bob):
     one_to_one, _ = actions.start_conversation(bob, [ann.pk])
     with pytest.raises(actions.MessagingError, match="contacts only"):
         actions.send_message(ann, one_to_one.pk, "Hello Bob")
+
+
+def test_the_email_links_to_muting_the_conversation(
+    ann, bob, client, settings, django_capture_on_commit_callbacks
+):
+    settings.INSTANT_EMAIL_DELAY_SECONDS = 300
+    conversation, _ = actions.start_conversation(ann, [bob.pk])
+    later = timezone.now() + timedelta(minutes=10)
+    actions.send_message(ann, conversation.pk, "First")
+    with time_machine.travel(later), django_capture_on_commit_callbacks(execute=True):
+        assert actions.email_unread_messages() == 1
+    [email] = mail.outbox
+    link = absolute(f"/messages/{conversation.pk}/mute")
+    html = email.alternatives[0][0]
+    assert f"Mute this conversation: {link}" in email.body and f'href="{link}"' in html
+
+    # Someone not in the conversation cannot reach it, nor mute it.
+    client.force_login(UserFactory(username="cy"))
+    assert client.get(f"/messages/{conversation.pk}/mute").status_code == 404
+    assert client.post(f"/messages/{conversation.pk}/mute").status_code == 404
+
+    client.force_login(bob)
+    page = client.get(f"/messages/{conversation.pk}/mute")
+    assert page.status_code == 200
+    assert "Mute Ann A?" in page.content.decode()
+    assert not Membership.objects.get(user=bob).muted
+    response = client.post(f"/messages/{conversation.pk}/mute", follow=True)
+    assert response.redirect_chain[-1][0] == f"/messages/{conversation.pk}/"
+    assert "The conversation is muted" in response.content.decode()
+    assert Membership.objects.get(user=bob).muted
+    assert not Membership.objects.get(user=ann).muted  # only bob's side
+
+    # Its next message is not emailed to bob.
+    actions.send_message(ann, conversation.pk, "Second")
+    with (
+        time_machine.travel(later + timedelta(minutes=10)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert actions.email_unread_messages() == 0
+    assert len(mail.outbox) == 1
