@@ -83,6 +83,18 @@ def _isolated_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a page the test client opens leaves the user's
+    language active in the test's thread (as a request does in its own), and a later test
+    reading a message in English would read it in French."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(request):
     """Tasks run in the test's process unless the test drives a real worker (`worker` marker)."""
     from totara_messaging.celery import app
