@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import operator
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import reduce
 
@@ -119,7 +120,19 @@ def preference_grid(user) -> list[PreferenceRow]:
                 keeps=catalogue.shown(keeps),
             )
         )
+    # In the order of the words the user reads (the query's is of the English ones); the sort
+    # is stable, so each type's outputs keep the query's order.
+    rows.sort(
+        key=lambda r: (reading_order(r.feature_name), r.feature, reading_order(r.name), r.key)
+    )
     return rows
+
+
+def reading_order(text: str) -> str:
+    """A sort key that files words as a reader looks them up: without case or accents
+    ("Évaluations" beside "Evaluations", before "Formations")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 class PreferenceErrors(ValueError):

@@ -229,3 +229,13 @@ def test_a_token_clients_errors_are_in_its_users_language(camille):
     response = api.get("/api/alerts/?box=nowhere", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert response.json() == {"box": ["Utilisez l'une de ces valeurs : inbox, snoozed, archived."]}
+
+
+def test_the_preferences_are_in_the_order_of_the_users_words(in_french):
+    # Filed as a French reader looks them up, without case or accents: "Désinscription d'un
+    # programme" before "Échéance de programme" (in English "Program unenrolment" comes after
+    # "Program due"), on the page and in the API.
+    text = page(in_french, "/preferences/messaging/")
+    assert text.index("Désinscription d'un programme") < text.index("Échéance de programme")
+    keys = list(dict.fromkeys(row["key"] for row in in_french.get("/api/preferences/").json()))
+    assert keys.index("programs.unenrolment") < keys.index("programs.due")
