@@ -3,6 +3,7 @@
 import zoneinfo
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -274,15 +275,23 @@ STATE_ACTIONS = {
 }
 
 
-def change_state(user, ids, change: str, choice: str = "", until: str = "") -> int:
+class Changed(NamedTuple):
+    """What change_state did: how many rows changed, and until when they sleep (a snooze)."""
+
+    count: int
+    until: datetime | None = None
+
+
+def change_state(user, ids, change: str, choice: str = "", until: str = "") -> Changed:
     """One of the inbox state changes by name, as the pages and the API offer them:
     snooze (with `choice` and `until`, see snooze_until), unsnooze, archive, unarchive, unread."""
     if change == "snooze":
-        return snooze(user, ids, snooze_until(user, choice, until))
+        when = snooze_until(user, choice, until)
+        return Changed(snooze(user, ids, when), when)
     if change not in STATE_ACTIONS:
         offered = ", ".join(["snooze", *STATE_ACTIONS])
         raise InboxError(_("Choose one of: %s.") % offered)
-    return STATE_ACTIONS[change](user, ids)
+    return Changed(STATE_ACTIONS[change](user, ids))
 
 
 WAKE_BATCH = 5000

@@ -148,14 +148,13 @@ def change_state(request):
         messages.error(request, _("Choose the alerts or tasks first."))
     else:
         try:
-            until = None
-            if change == "snooze":
-                until = actions.snooze_until(
-                    request.user, request.POST.get("snooze", ""), request.POST.get("until", "")
-                )
-                count = actions.snooze(request.user, ids, until)
-            else:
-                count = actions.change_state(request.user, ids, change)
+            count, until = actions.change_state(
+                request.user,
+                ids,
+                change,
+                request.POST.get("snooze", ""),
+                request.POST.get("until", ""),
+            )
         except actions.InboxError as error:
             messages.error(request, str(error))
         else:

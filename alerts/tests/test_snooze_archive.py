@@ -168,7 +168,7 @@ def test_closed_tasks_are_not_snoozed_or_marked_unread(user, web_only):
 def test_nobody_changes_anyone_elses_rows(client, user, other_user, web_only):
     theirs = alert([other_user])
     for change in ("archive", "unread"):
-        assert actions.change_state(user, [theirs.pk], change) == 0
+        assert actions.change_state(user, [theirs.pk], change).count == 0
     assert actions.snooze(user, [theirs.pk], timezone.now() + timedelta(hours=1)) == 0
     theirs.refresh_from_db()
     assert theirs.archived_at is None and theirs.snoozed_until is None
