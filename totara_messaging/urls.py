@@ -60,6 +60,11 @@ api = [
         name="api-push-subscriptions",
     ),
     path(
+        "push/subscriptions/renew/",
+        webpush_api.SubscriptionRenewal.as_view(),
+        name="api-push-renew",
+    ),
+    path(
         "push/subscriptions/<int:subscription_id>/",
         webpush_api.SubscriptionDetail.as_view(),
         name="api-push-subscription",

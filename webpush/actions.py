@@ -5,6 +5,7 @@ when it is wrong."""
 from __future__ import annotations
 
 import binascii
+import hmac
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -109,3 +110,40 @@ def unsubscribe(user, *, endpoint: str | None = None, subscription_id: int | Non
         return False
     deleted, _ = rows.delete()
     return bool(deleted)
+
+
+class UnknownSubscription(LookupError):
+    """No stored subscription has that endpoint and secret."""
+
+
+def renew(data) -> PushSubscription:
+    """Replaces a stored subscription with the one the browser made in its place (the service
+    worker's pushsubscriptionchange: the old one expired, or the push service rotated it).
+
+    `data` is `{"old": {"endpoint", "auth"}, "subscription": <the new toJSON()>}`. The old
+    endpoint and its auth secret are the proof: only the browser and this site hold the secret
+    (the push service never sees it), so no session is needed, which matters because a user
+    logged off still gets pushes. The row keeps its user. Raises SubscriptionErrors for bad
+    input, UnknownSubscription when no row has that endpoint and secret; changes nothing then."""
+    if not isinstance(data, dict):
+        raise SubscriptionErrors(
+            {"non_field_errors": _("Send an object with old and subscription.")}
+        )
+    old = data.get("old")
+    if (
+        not isinstance(old, dict)
+        or not isinstance(old.get("endpoint"), str)
+        or not isinstance(old.get("auth"), str)
+    ):
+        raise SubscriptionErrors({"old": _("Required: the old subscription's endpoint and auth.")})
+    values = check_subscription(data.get("subscription"))
+    with transaction.atomic():
+        row = PushSubscription.objects.select_for_update().filter(endpoint=old["endpoint"]).first()
+        if row is None or not hmac.compare_digest(row.auth.encode(), old["auth"].strip().encode()):
+            raise UnknownSubscription(old["endpoint"])
+        if values["endpoint"] != row.endpoint:
+            # The new endpoint may be stored already (the page stored it first): one row stays.
+            PushSubscription.objects.filter(endpoint=values["endpoint"]).exclude(pk=row.pk).delete()
+        row.endpoint, row.p256dh, row.auth = values["endpoint"], values["p256dh"], values["auth"]
+        row.save(update_fields=["endpoint", "p256dh", "auth"])
+    return row

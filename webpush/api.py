@@ -4,6 +4,7 @@ subscriptions."""
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -101,5 +102,37 @@ class SubscriptionDetail(APIView):
     def delete(self, request, subscription_id: int):
         """Unsubscribes one of the user's browsers by id; another user's answers 404."""
         if not actions.unsubscribe(request.user, subscription_id=subscription_id):
+            return Response(status=status.HTTP_404_NOT_FOUND)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SubscriptionRenewal(APIView):
+    # The old subscription's endpoint and secret are the credential (actions.renew), not a
+    # session: the service worker calls this without cookies, often with nobody logged in.
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=inline_serializer(
+            "PushRenewal",
+            {
+                "old": inline_serializer(
+                    "PushOldSubscription",
+                    {"endpoint": serializers.URLField(), "auth": serializers.CharField()},
+                ),
+                "subscription": serializers.JSONField(),
+            },
+        ),
+        responses={204: None},
+    )
+    def post(self, request):
+        """The service worker's answer to pushsubscriptionchange: the browser's new
+        subscription takes the old one's place. 204; 400 naming the wrong field; 404 when no
+        subscription has that endpoint and auth secret. Nothing changes unless 204."""
+        try:
+            actions.renew(request.data)
+        except actions.SubscriptionErrors as error:
+            return Response({"errors": error.errors}, status=status.HTTP_400_BAD_REQUEST)
+        except actions.UnknownSubscription:
             return Response(status=status.HTTP_404_NOT_FOUND)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -11,7 +11,8 @@ the permission prompt (granted), the page's POST, the row, the send, the encrypt
 signature and the decryption. The payload the push service received is then handed to the
 worker through DevTools (ServiceWorker.deliverPushMessage, standing in for the push service's
 connection to the browser), and the worker shows it as a notification with its title, body,
-tag and link."""
+tag and link. And when the browser replaces the subscription, the worker's own request hands
+the site the new one, and the next push goes there."""
 
 import json
 
@@ -19,7 +20,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.factories import UserFactory
-from notifications import send
+from notifications import flows, send
+from webpush import actions as push_actions
 from webpush import keys
 from webpush.models import PushSubscription
 
@@ -179,4 +181,42 @@ def test_a_learner_subscribes_this_browser_and_gets_a_push(browser, asgi_server,
     page.get_by_role("button", name="Unsubscribe this device").click()
     expect(status).to_have_text("This device does not receive push notifications.")
     assert not PushSubscription.objects.exists()
+    context.close()
+
+
+def test_the_worker_hands_the_site_the_browsers_new_subscription(
+    browser, asgi_server, push_service
+):
+    # The browser replaced the subscription (pushsubscriptionchange): the worker's own fetch,
+    # without cookies, hands the site the new one, and the next push goes there.
+    lee = UserFactory(username="lee", full_name="Lee Learner")
+    old, fresh = push_service.new_device(), push_service.new_device()
+    push_actions.subscribe(lee, old.as_json())
+    flows.update_preferences(
+        lee, [{"key": "programs.due", "output": "push", "logged_in": True, "logged_off": True}]
+    )
+    context = browser.new_context(base_url=asgi_server.url, permissions=["notifications"])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    log_in(page, "lee")
+    page.goto("/preferences/messaging/")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    [worker] = context.service_workers or [context.wait_for_event("serviceworker")]
+    context.clear_cookies()  # nobody logged in: the old subscription's secret is the proof
+
+    answer = worker.evaluate(
+        "([old, fresh]) => self.renewSubscription(old, fresh)", [old.as_json(), fresh.as_json()]
+    )
+    assert answer == 204
+    assert PushSubscription.objects.get().endpoint == fresh.endpoint
+
+    asgi_server.run_as_request(
+        send,
+        "programs.due",
+        [lee],
+        context={"program": "Safety first", "due_date": "1 March", "learner": "Lee Learner"},
+    )
+    assert push_service.wait_for(1), push_service.refused
+    assert [p["title"] for p in push_service.payloads(fresh)] == ["Safety first is due on 1 March"]
+    assert push_service.payloads(old) == []
     context.close()

@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from notifications.models import OutputSetting, Preference
 from webpush import keys
@@ -187,3 +188,59 @@ def test_all_on_for_a_feature_switches_its_push_choices(client, user):
     answer = client.post("/preferences/messaging/switch/", {"switch": "programs:push:on"})
     assert answer.status_code == 302
     assert Preference.objects.filter(user=user, output="push", logged_in=True).exists()
+
+
+RENEW = "/api/push/subscriptions/renew/"
+
+
+def renewal(old, new) -> dict:
+    return {
+        "old": {"endpoint": old.endpoint, "auth": old.as_json()["keys"]["auth"]},
+        "subscription": new.as_json(),
+    }
+
+
+def test_the_browsers_new_subscription_takes_the_old_ones_place(user, device, push_service):
+    subscribed = Client()
+    subscribed.force_login(user)
+    assert post(subscribed, device.as_json()).status_code == 201
+    row = PushSubscription.objects.get()
+    # The service worker calls without cookies (and so without a CSRF token).
+    worker = Client(enforce_csrf_checks=True)
+    fresh = push_service.new_device()
+    answer = worker.post(RENEW, renewal(device, fresh), content_type="application/json")
+    assert answer.status_code == 204, answer.content
+    renewed = PushSubscription.objects.get()
+    assert (renewed.pk, renewed.user, renewed.endpoint) == (row.pk, user, fresh.endpoint)
+    assert renewed.info() == {"endpoint": fresh.endpoint, "keys": fresh.as_json()["keys"]}
+
+
+def test_a_renewal_needs_the_old_subscriptions_secret(client, user, device, push_service):
+    client.force_login(user)
+    post(client, device.as_json())
+    client.logout()
+    fresh, stranger = push_service.new_device(), push_service.new_device()
+    wrong_secret = renewal(device, fresh)
+    wrong_secret["old"]["auth"] = stranger.as_json()["keys"]["auth"]
+    for body, status in [
+        (wrong_secret, 404),
+        (renewal(stranger, fresh), 404),  # not stored
+        ({"subscription": fresh.as_json()}, 400),
+        (renewal(device, fresh) | {"subscription": {"endpoint": fresh.endpoint}}, 400),
+        ([], 400),
+    ]:
+        answer = client.post(RENEW, body, content_type="application/json")
+        assert answer.status_code == status, (body, answer.content)
+        if status == 400:
+            assert answer.json()["errors"]
+    assert list(PushSubscription.objects.values_list("endpoint", flat=True)) == [device.endpoint]
+
+
+def test_a_renewal_to_an_endpoint_stored_already_leaves_one_row(client, user, device, push_service):
+    client.force_login(user)
+    fresh = push_service.new_device()
+    post(client, device.as_json())
+    post(client, fresh.as_json())  # the page stored the new one first
+    answer = client.post(RENEW, renewal(device, fresh), content_type="application/json")
+    assert answer.status_code == 204
+    assert list(PushSubscription.objects.values_list("endpoint", flat=True)) == [fresh.endpoint]

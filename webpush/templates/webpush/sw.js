@@ -33,3 +33,27 @@ self.addEventListener("notificationclick", function (event) {
     return self.clients.openWindow(target.href);
   }));
 });
+
+// The browser replaced this site's subscription (it expired, or the push service rotated it):
+// the site is told, with the old endpoint and its auth secret as the proof that this browser
+// held it (no cookies: often nobody is logged in). Without the old one (some browsers give
+// none), the next visit to the preferences page stores the new subscription.
+self.renewSubscription = function (old, fresh) {
+  return fetch("/api/push/subscriptions/renew/", {
+    method: "POST",
+    credentials: "omit",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ old: { endpoint: old.endpoint, auth: old.keys.auth }, subscription: fresh })
+  }).then(function (response) { return response.status; });
+};
+
+self.addEventListener("pushsubscriptionchange", function (event) {
+  var old = event.oldSubscription;
+  if (!old) return;
+  var fresh = event.newSubscription
+    ? Promise.resolve(event.newSubscription)
+    : self.registration.pushManager.subscribe(old.options);
+  event.waitUntil(fresh.then(function (subscription) {
+    return self.renewSubscription(old.toJSON(), subscription.toJSON());
+  }));
+});
