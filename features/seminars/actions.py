@@ -57,9 +57,11 @@ def _session_context(session: Session, trainers=None) -> dict:
 
 
 def _lock(session: Session) -> Session:
-    """The session re-read under a row lock (its seminar joined)."""
+    """The session re-read under a row lock (its seminar and course joined)."""
     return (
-        Session.objects.select_for_update(of=("self",)).select_related("seminar").get(pk=session.pk)
+        Session.objects.select_for_update(of=("self",))
+        .select_related("seminar__course")
+        .get(pk=session.pk)
     )
 
 
@@ -69,6 +71,13 @@ def _booked_count(session: Session) -> int:
 
 def _url(session: Session) -> str:
     return session.seminar.get_absolute_url()
+
+
+def _about(session: Session) -> list:
+    """What a seminar's messages come from, for muting: its course, when it has one. (Muting
+    never holds back its tasks or its calendar invitations: notifications.muting.)"""
+    course = session.seminar.course
+    return [course] if course is not None else []
 
 
 def _managers(user_ids, seminar: Seminar) -> dict[int, set[int]]:
@@ -111,6 +120,7 @@ def _tell_learner(
         # from their calendar. send() leaves the sender out, so name no sender then.
         sender=sender if sender is not None and sender.pk != booking.user_id else None,
         url=_url(session),
+        about=_about(session),
         data=data,
         dedupe_key=dedupe_key,
     )
@@ -122,6 +132,7 @@ def _tell_learner(
             context={**context, "manager_copy": True},
             sender=sender,
             url=_url(session),
+            about=_about(session),
             dedupe_key=f"{dedupe_key}:manager" if dedupe_key else None,
         )
 
@@ -152,6 +163,7 @@ def _waitlist(booking: Booking, *, sender=None, now=None) -> None:
         context={"seminar": session.seminar.name, "session_date": session.starts_at},
         sender=sender,
         url=_url(session),
+        about=_about(session),
     )
 
 
@@ -245,6 +257,7 @@ def _request_approval(booking: Booking, session: Session, approvers: list) -> No
         [booking.user],
         context={**context, "approver": names},
         url=_url(session),
+        about=_about(session),
     )
     notifications.send(
         APPROVAL_TASK,
@@ -257,6 +270,7 @@ def _request_approval(booking: Booking, session: Session, approvers: list) -> No
         },
         sender=booking.user,
         url=_url(session),
+        about=_about(session),
         data={"booking_id": booking.pk},
         dedupe_key=f"seminars:booking:{booking.pk}:approval",
     )
@@ -387,6 +401,7 @@ def decline_booking(booking: Booking, actor, reason: str = "") -> Booking:
         },
         sender=actor,
         url=_url(session),
+        about=_about(session),
     )
     return booking
 
@@ -487,6 +502,7 @@ def change_session_dates(session: Session, starts_at, ends_at, actor=None) -> Se
             context=context,
             sender=actor,
             url=_url(session),
+            about=_about(session),
         )
     return session
 
@@ -544,6 +560,7 @@ def cancel_session(session: Session, actor=None, reason: str = "") -> Session:
             context=context,
             sender=actor,
             url=_url(session),
+            about=_about(session),
         )
     return session
 
@@ -570,6 +587,7 @@ def assign_trainer(session: Session, trainer, actor=None) -> SessionTrainer:
         },
         sender=actor,
         url=_url(session),
+        about=_about(session),
     )
     return link
 
@@ -592,6 +610,7 @@ def unassign_trainer(session: Session, trainer, actor=None) -> None:
         context={"seminar": session.seminar.name, "session_date": session.starts_at},
         sender=actor,
         url=_url(session),
+        about=_about(session),
     )
 
 
@@ -673,7 +692,7 @@ def due_reminders(now=None):
             session__cancelled_at__isnull=True,
         )
         .exclude(reminded_for=F("session__starts_at"))
-        .select_related("user", "session__seminar")
+        .select_related("user", "session__seminar__course")
         .prefetch_related("session__trainers")
     )
 
@@ -733,7 +752,7 @@ def expire_requests(now=None) -> int:
     bookings = list(
         Booking.objects.filter(pk__in=started, status=Status.REQUESTED)
         .select_for_update(of=("self",))
-        .select_related("user", "session__seminar")
+        .select_related("user", "session__seminar__course")
         .order_by("session_id", "id")
     )
     Booking.objects.filter(pk__in=[b.pk for b in bookings]).update(
@@ -755,6 +774,7 @@ def expire_requests(now=None) -> int:
                 "reason": EXPIRED_REASON,
             },
             url=_url(session),
+            about=_about(session),
             dedupe_key=f"seminars:expired:{session.pk}:{ical.utc(session.starts_at)}",
         )
     return len(bookings)

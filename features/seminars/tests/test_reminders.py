@@ -8,8 +8,10 @@ from django.utils import timezone
 
 from accounts.factories import UserFactory
 from alerts.models import Alert
+from features.courses.factories import CourseFactory
 from features.seminars import actions
 from features.seminars.models import Seminar
+from notifications import muting
 
 from .conftest import make_session, told
 
@@ -98,3 +100,35 @@ def test_a_learner_who_books_inside_the_window_gets_the_confirmation_not_a_remin
         cron()
     assert told("seminars.booking_confirmation") == ["lee"]
     assert told("seminars.booking_reminder") == []
+
+
+def test_a_learner_who_muted_the_course_gets_its_reminder_in_the_inbox_only(
+    seminar, lee, mia, django_capture_on_commit_callbacks
+):
+    seminar.course = CourseFactory(full_name="Workplace safety")
+    seminar.notify_managers = True
+    seminar.save()
+    session = make_session(seminar, days=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.book(session, lee)
+    confirmation = Alert.objects.get(key="seminars.booking_confirmation", recipient=lee)
+    assert confirmation.event.about == [
+        {"key": muting.subject_key(seminar.course), "label": "Workplace safety"}
+    ]
+    muting.mute(lee, muting.subject_key(seminar.course), event_id=confirmation.event_id)
+    mail.outbox.clear()
+
+    with (
+        time_machine.travel(session.starts_at - timedelta(days=2) + timedelta(minutes=1)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        cron()
+    assert told("seminars.booking_reminder") == ["lee", "mia"]  # lee's inbox still has it
+    assert [m.to for m in mail.outbox] == [["mia@example.com"]]  # the manager did not mute
+
+    # A calendar invitation is a document to keep: a mute never holds it back.
+    later = make_session(seminar, days=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.book(later, lee)
+    [invitation] = [m for m in mail.outbox if m.to == ["lee@example.com"]]
+    assert invitation.attachments
