@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import operator
 import time
 from datetime import timedelta
 
@@ -391,8 +392,10 @@ def email_unread_messages(now=None) -> int:
     off, by default).
 
     One email per member and conversation covers every message still unread then, so several
-    messages within the delay become one email. Idempotent: `emailed_up_to` and the dedupe key
-    record what an email covered.
+    messages within the delay become one email. Members who missed the same messages share one
+    send(), so a run costs a constant number of queries per conversation and set of messages,
+    however many members are away. Idempotent: `emailed_up_to` and the dedupe key (per
+    recipient) record what an email covered.
     """
     import notifications
 
@@ -412,36 +415,58 @@ def email_unread_messages(now=None) -> int:
         .filter(oldest__lte=cutoff)
         .select_related("conversation", "user")
     )
+    due = list(due)
+    if not due:
+        return 0
+    since = {m.pk: max(filter(None, [m.last_read_at, m.emailed_up_to])) for m in due}
+    # The messages any of them may not have seen, one query for every conversation.
+    earliest: dict[int, object] = {}
+    for m in due:
+        earliest[m.conversation_id] = min(earliest.get(m.conversation_id, since[m.pk]), since[m.pk])
+    window = functools.reduce(
+        operator.or_, (Q(conversation_id=c, created_at__gt=t) for c, t in earliest.items())
+    )
+    thread: dict[int, list[Message]] = {}
+    for message in (
+        Message.objects.filter(window).select_related("sender").order_by("created_at", "id")
+    ):
+        thread.setdefault(message.conversation_id, []).append(message)
+    # Members of a conversation who left the same messages unread get one send together (the
+    # usual case: a group that has not read the latest), so the cost is per conversation and
+    # set of messages, not per member.
+    together: dict[tuple, tuple[list[Membership], list[Message]]] = {}
+    for m in due:
+        pending = [
+            x
+            for x in thread.get(m.conversation_id, ())
+            if x.created_at > since[m.pk] and x.sender_id != m.user_id
+        ]
+        if pending:
+            key = (m.conversation_id, tuple(x.pk for x in pending))
+            together.setdefault(key, ([], pending))[0].append(m)
     emailed = 0
-    for membership in due:
-        since = max(filter(None, [membership.last_read_at, membership.emailed_up_to]))
-        pending = list(
-            Message.objects.filter(conversation=membership.conversation, created_at__gt=since)
-            .exclude(sender=membership.user)
-            .select_related("sender")
-            .order_by("created_at", "id")
-        )
-        if not pending:
-            continue
-        senders = {m.sender for m in pending}
+    for (conversation_id, _ids), (members, pending) in together.items():
+        senders = {x.sender for x in pending}
         text = "\n\n".join(
-            (f"{m.sender.display_name}: " if len(senders) > 1 else "") + m.body for m in pending
+            (f"{x.sender.display_name}: " if len(senders) > 1 else "") + x.body for x in pending
         )
         with transaction.atomic():
             notifications.send(
                 "messaging.personal",
-                [membership.user],
-                context={"message": text, "conversation": membership.conversation.name},
+                [m.user for m in members],
+                context={"message": text, "conversation": members[0].conversation.name},
                 sender=pending[-1].sender if len(senders) == 1 else None,
-                url=f"/messages/{membership.conversation_id}/",
-                dedupe_key=f"unread:{membership.pk}:{pending[-1].pk}",
+                url=f"/messages/{conversation_id}/",
+                dedupe_key=f"unread:{conversation_id}:{pending[-1].pk}",
                 # The conversation is its own web inbox; a member away that long is told by
                 # email and on their subscribed devices (push), each as they chose.
                 outputs=["email", "push"],
-                data={"reply": {"kind": "conversation", "id": membership.conversation_id}},
+                data={"reply": {"kind": "conversation", "id": conversation_id}},
             )
-            Membership.objects.filter(pk=membership.pk).update(emailed_up_to=pending[-1].created_at)
-        emailed += 1
+            Membership.objects.filter(pk__in=[m.pk for m in members]).update(
+                emailed_up_to=pending[-1].created_at
+            )
+        emailed += len(members)
     return emailed
 
 

@@ -275,3 +275,60 @@ def test_the_email_links_to_muting_the_conversation(
     ):
         assert actions.email_unread_messages() == 0
     assert len(mail.outbox) == 1
+
+
+def away_group(ann, size: int):
+    members = [UserFactory(username=f"m{size}-{i}") for i in range(size)]
+    for member in members:
+        actions.set_privacy(member, Privacy.SITE)
+    group, _ = actions.start_conversation(ann, [m.pk for m in members], name=f"Group {size}")
+    return group, members
+
+
+def test_members_away_are_emailed_together_in_constant_queries(
+    ann, bob, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    queries = {}
+    for size in (3, 12):
+        group, members = away_group(ann, size)
+        actions.send_message(ann, group.pk, f"Hello {size}")
+        actions.send_message(ann, group.pk, "Meeting at 10")
+        later = timezone.now() + timedelta(hours=1)
+        mail.outbox.clear()
+        with (
+            time_machine.travel(later),
+            CaptureQueriesContext(connection) as captured,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            assert actions.email_unread_messages() == size
+        queries[size] = len(captured)
+        assert sorted(m.to[0] for m in mail.outbox) == sorted(m.email for m in members)
+        assert all(f"Hello {size}" in m.body and "Meeting at 10" in m.body for m in mail.outbox)
+        assert not Membership.objects.filter(
+            conversation=group, user__in=members, emailed_up_to=None
+        ).exists()
+    assert queries[3] == queries[12], queries
+
+
+def test_members_who_read_different_messages_each_get_what_they_missed(
+    ann, bob, django_capture_on_commit_callbacks
+):
+    group, (early, late) = away_group(ann, 2)
+    start = timezone.now()
+    with time_machine.travel(start):
+        actions.send_message(ann, group.pk, "First")
+    with time_machine.travel(start + timedelta(seconds=30)):
+        actions.mark_read(early, group.pk)
+        actions.send_message(ann, group.pk, "Second")
+    with (
+        time_machine.travel(start + timedelta(hours=1)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert actions.email_unread_messages() == 2
+        assert actions.email_unread_messages() == 0
+    bodies = {m.to[0]: m.body for m in mail.outbox}
+    assert "First" in bodies[late.email] and "Second" in bodies[late.email]
+    assert "First" not in bodies[early.email] and "Second" in bodies[early.email]
