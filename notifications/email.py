@@ -14,7 +14,6 @@ import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import make_msgid
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
@@ -27,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
-from notifications import outputs
+from notifications import muting, outputs
 from notifications.bulk import insert_rows, update_rows
 from notifications.inbound import reply_address
 from notifications.models import EmailDelivery, EmailSuppression, MessageTemplate
@@ -262,7 +261,7 @@ class MessageBuilder:
             "unsubscribe_url": link,
             "preferences_url": self.preferences_url,
             "why_url": self.why_url(event.pk),
-            "mute_links": self.mute_links(event),
+            "mute_links": muting.mute_links(event),
             "conversation_mute_url": self.conversation_mute_url(event),
             "message_type": event.message_type,
             "language": user.language,
@@ -271,15 +270,6 @@ class MessageBuilder:
             text = render_to_string("email/message.txt", layout)
             html = render_to_string("email/message.html", layout)
         return rendered.subject, text, html
-
-    def mute_links(self, event) -> list[tuple[str, str]]:
-        """(label, address) of the page that mutes each thing the event comes from: the same
-        for every recipient (the page checks the signed-in reader received the event)."""
-        base = absolute(reverse("mute"))
-        return [
-            (s["label"], f"{base}?{urlencode({'event': event.pk, 'subject': s['key']})}")
-            for s in event.about or ()
-        ]
 
     def conversation_mute_url(self, event) -> str:
         """The page that mutes the conversation a new-message email comes from ("" for any other

@@ -7,8 +7,8 @@ push); its web rows are still written unless they also chose `hide_web`. Muting 
 a task (it asks something of the user), an urgent message, or an output the site forces: the
 rule is applied in notifications.preferences.resolve_outputs with the others.
 
-A user may mute a subject of an event they received (an alert, a task or an email of theirs
-names it), so nobody learns a name through muting. Conversations have their own mute, on the
+A user may mute a subject of an event they received (an alert, a task, an email or a push of
+theirs names it), so nobody learns a name through muting. Conversations have their own mute, on the
 member's side of the conversation (instant.Membership.muted: no email, not counted unread); the
 preferences page lists both.
 """
@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.db import IntegrityError, transaction
 from django.db.models import Model
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from notifications.models import EmailDelivery, Event, Mute
@@ -80,19 +82,34 @@ def muted_by(user_ids: list[int], keys: list[str]) -> dict[int, dict[str, bool]]
     return found
 
 
+def mute_links(event: Event) -> list[tuple[str, str]]:
+    """(label, absolute address) of the page that mutes each thing the event comes from: the
+    same for every recipient (the page checks the signed-in reader received the event), as an
+    email's foot and a push notification's buttons carry them."""
+    from notifications.rendering import absolute
+
+    base = absolute(reverse("mute"))
+    return [
+        (s["label"], f"{base}?{urlencode({'event': event.pk, 'subject': s['key']})}")
+        for s in event.about or ()
+    ]
+
+
 def _received(user, event: Event) -> bool:
     from django.apps import apps
 
     Alert = apps.get_model("alerts", "Alert")
+    PushDelivery = apps.get_model("webpush", "PushDelivery")
     return (
         Alert.objects.filter(event=event, recipient=user).exists()
         or EmailDelivery.objects.filter(event=event, user=user).exists()
+        or PushDelivery.objects.filter(event=event, user=user).exists()
     )
 
 
 def label_for(user, key: str, event_id) -> str:
     """The label of subject `key` if `user` may mute it: event `event_id`, which they received,
-    names it. MuteError (with the reason) otherwise. Three queries at most."""
+    names it. MuteError (with the reason) otherwise. Four queries at most."""
     model_label, _sep, pk = (key or "").rpartition(":")
     if model_label not in MUTABLE or not pk.isdigit():
         raise MuteError(_("This cannot be muted."))

@@ -26,10 +26,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from pywebpush import WebPushException, webpush
 
-from notifications import catalogue
+from notifications import catalogue, muting
 from notifications.catalogue import Kind, Urgency
 from notifications.models import MessageTemplate
 from notifications.rendering import absolute, render
@@ -104,7 +105,8 @@ def _body(text: str) -> str:
 
 def payload(delivery: PushDelivery, override) -> dict:
     """What the service worker shows: title, body, url (absolute), tag (one notification per
-    event, a repeat replaces it) and kind. Rendered in the recipient's language and zone."""
+    event, a repeat replaces it), kind and actions (its buttons: title and url). Rendered in
+    the recipient's language and zone."""
     event, user = delivery.event, delivery.user
     rendered = render(
         event.key,
@@ -122,12 +124,20 @@ def payload(delivery: PushDelivery, override) -> dict:
     except catalogue.UnknownMessageType:
         kind = Kind.ALERT
     url = event.url or DEFAULT_PAGES.get(kind, "/alerts/")
+    with translation.override(user.language):
+        # The notification's buttons: "Mute …" for what the message comes from, as an email's
+        # foot has them (the worker shows as many as the browser allows, two in Chrome).
+        actions = [
+            {"title": _("Mute %(name)s") % {"name": label}, "url": link}
+            for label, link in muting.mute_links(event)
+        ]
     return {
         "title": rendered.subject,
         "body": _body(rendered.text),
         "url": absolute(url),
         "tag": f"event-{event.pk}",
         "kind": kind,
+        "actions": actions,
     }
 
 

@@ -441,3 +441,37 @@ def test_a_forced_push_still_waits_for_quiet_hours(db, sent, user, subscribed, p
     assert push_service.received == []
     delivery = PushDelivery.objects.get()
     assert (delivery.why, delivery.held_until) == ("forced", MORNING)
+
+
+def test_a_push_carries_mute_buttons_and_its_reader_can_mute_from_them(
+    db, sent, user, subscribed, push_service, client
+):
+    # Pushed only (no alert, no email): the notification's button is how they mute.
+    from urllib.parse import urlsplit
+
+    from features.courses.factories import CourseFactory
+    from notifications.models import Mute
+
+    device = subscribed(user)
+    course = CourseFactory(full_name="Workplace safety")
+    result = send(sent, [user], about=[course], outputs=["push"])
+    [button] = push_service.payloads(device)[0]["actions"]
+    assert button["title"] == "Mute Workplace safety"
+    link = urlsplit(button["url"])
+    assert link.path == "/preferences/mute/" and f"event={result.event_id}" in link.query
+
+    # In the reader's language.
+    other = UserFactory(username="camille", language="fr")
+    camille = subscribed(other)
+    send(sent, [other], about=[course], outputs=["push"])
+    [french] = push_service.payloads(camille)[0]["actions"]
+    assert french["title"] == "Mettre Workplace safety en sourdine"
+
+    client.force_login(user)
+    page = client.get(f"{link.path}?{link.query}")
+    assert page.status_code == 200 and "Mute Workplace safety?" in page.content.decode()
+    answer = client.post(
+        link.path, {"subject": f"courses.course:{course.pk}", "event": result.event_id}
+    )
+    assert answer.status_code == 302
+    assert Mute.objects.get(user=user).label == "Workplace safety"

@@ -1,6 +1,6 @@
 // The service worker (served at /sw.js by webpush.views): shows each push as a notification
-// and opens its page when the notification is clicked. The payload is JSON from
-// webpush.sending.payload: {title, body, url, tag, kind}.
+// and opens its page when the notification (or one of its buttons) is clicked. The payload is
+// JSON from webpush.sending.payload: {title, body, url, tag, kind, actions: [{title, url}]}.
 "use strict";
 
 self.addEventListener("install", function () { self.skipWaiting(); });
@@ -11,16 +11,26 @@ self.addEventListener("push", function (event) {
   if (event.data) {
     try { data = event.data.json(); } catch (error) { data = { body: event.data.text() }; }
   }
+  // Its buttons ("Mute …"), as many as this browser shows; a click opens the button's page.
+  var buttons = (data.actions || []).slice(0, (self.Notification && Notification.maxActions) || 2);
   event.waitUntil(self.registration.showNotification(data.title || "Learning platform", {
     body: data.body || "",
     tag: data.tag || undefined,
-    data: { url: data.url || "/", kind: data.kind || "" }
+    actions: buttons.map(function (button, i) { return { action: "open-" + i, title: button.title }; }),
+    data: {
+      url: data.url || "/",
+      kind: data.kind || "",
+      actions: buttons.map(function (button) { return button.url; })
+    }
   }));
 });
 
 self.addEventListener("notificationclick", function (event) {
   event.notification.close();
-  var target = new URL((event.notification.data && event.notification.data.url) || "/", self.location.origin);
+  var data = event.notification.data || {};
+  var button = /^open-(\d+)$/.exec(event.action || "");
+  var link = button && data.actions ? data.actions[Number(button[1])] : data.url;
+  var target = new URL(link || "/", self.location.origin);
   // Only pages of this site: a link to another origin (SITE_URL names another host name of
   // the site, or anything else) opens the same path here.
   if (target.origin !== self.location.origin) {
