@@ -24,7 +24,8 @@ def accept(monkeypatch):
     return accepted
 
 
-def test_alerts_arrive_live_and_tasks_are_acted_on(page, asgi_server, accept):
+def lee_with_a_task(page):
+    """Lee, with an extension request to answer, logged in on a live dashboard."""
     lee = UserFactory(username="lee", full_name="Lee Learner")
     send(
         "programs.extension_request",
@@ -33,6 +34,11 @@ def test_alerts_arrive_live_and_tasks_are_acted_on(page, asgi_server, accept):
     )
     log_in(page, "lee")
     expect(page.locator("body[data-live=on]")).to_have_count(1)
+    return lee
+
+
+def test_alerts_arrive_live_and_tasks_are_acted_on(page, asgi_server, accept):
+    lee = lee_with_a_task(page)
     expect(page.locator("#block-alerts")).to_contain_text("You have no new alerts")
     expect(page.locator('[data-count="tasks"]')).to_have_text("1")
 
@@ -59,14 +65,7 @@ def test_alerts_arrive_live_and_tasks_are_acted_on(page, asgi_server, accept):
 def test_a_click_just_as_a_live_refresh_lands_is_answered_in_the_page(page, asgi_server, accept):
     # A live refresh replaces the Tasks block just as someone presses one of its buttons: the
     # click lands on the new form at once, and it is answered in the page, not as a page load.
-    lee = UserFactory(username="lee", full_name="Lee Learner")
-    send(
-        "programs.extension_request",
-        [lee],
-        context=context_for("programs.extension_request", program="Safety basics"),
-    )
-    log_in(page, "lee")
-    expect(page.locator("body[data-live=on]")).to_have_count(1)
+    lee_with_a_task(page)
     tasks = page.locator("#block-tasks")
     expect(tasks.locator(".item")).to_have_count(1)
     page.evaluate(
