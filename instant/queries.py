@@ -38,6 +38,15 @@ def _unread_subquery(user):
     )
 
 
+def _members() -> Prefetch:
+    """Each conversation's memberships with their users, as `conversation.members`."""
+    return Prefetch(
+        "conversation__memberships",
+        queryset=Membership.objects.select_related("user").order_by("user__full_name"),
+        to_attr="members",
+    )
+
+
 def conversations_for(user, search: str = "", favourites: bool = False):
     """The user's memberships with their conversation, unread count, last message and members:
     unread first, then favourites, then the most recent."""
@@ -52,13 +61,7 @@ def conversations_for(user, search: str = "", favourites: bool = False):
             last_body=Subquery(last.values("body")[:1]),
             last_sender=Subquery(last.values("sender_id")[:1]),
         )
-        .prefetch_related(
-            Prefetch(
-                "conversation__memberships",
-                queryset=Membership.objects.select_related("user").order_by("user__full_name"),
-                to_attr="members",
-            )
-        )
+        .prefetch_related(_members())
     )
     if favourites:
         rows = rows.filter(favourite=True)
@@ -116,13 +119,7 @@ def membership_for(user, conversation) -> Membership:
     return (
         Membership.objects.filter(user=user, conversation=conversation)
         .select_related("conversation")
-        .prefetch_related(
-            Prefetch(
-                "conversation__memberships",
-                queryset=Membership.objects.select_related("user").order_by("user__full_name"),
-                to_attr="members",
-            )
-        )
+        .prefetch_related(_members())
         .get()
     )
 
